@@ -1,0 +1,175 @@
+// The merged, namespaced view of every downstream server's tools, resources and prompts,
+// and the single place that routes a call by its catalog name to the owning connection.
+import { EventEmitter } from 'node:events';
+import { ErrorCode, McpError, type CallToolResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplate, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallContext, ChangeKind } from '../downstream/connection.js';
+import type { DownstreamPool } from '../downstream/pool.js';
+import type { ServerConfig } from '../config/schema.js';
+import { globToRegExp, hubUri, namespacedName, parseHubUri } from './naming.js';
+import { validateArguments } from './validate.js';
+
+export interface CatalogTool {
+  /** The namespaced name clients see. */
+  name: string;
+  server: string;
+  originalName: string;
+  /** The definition as served upstream: namespaced name, description override applied. */
+  tool: Tool;
+}
+
+export interface CatalogPrompt {
+  name: string;
+  server: string;
+  originalName: string;
+  prompt: Prompt;
+}
+
+export declare interface Catalog {
+  on(event: 'changed', listener: (kind: Exclude<ChangeKind, 'state'>) => void): this;
+}
+
+export class Catalog extends EventEmitter {
+  private toolsByName = new Map<string, CatalogTool>();
+  private promptsByName = new Map<string, CatalogPrompt>();
+  private resourceList: Resource[] = [];
+  private templateList: ResourceTemplate[] = [];
+  private pending = new Set<'tools' | 'resources' | 'prompts'>();
+  private flushScheduled = false;
+
+  constructor(readonly pool: DownstreamPool) {
+    super();
+    pool.on('changed', (_server, kind) => {
+      if (kind !== 'state') this.invalidate(kind);
+    });
+    this.rebuild('tools');
+    this.rebuild('resources');
+    this.rebuild('prompts');
+  }
+
+  /** Coalesces the bursts of changes a reconnect produces into one rebuild and one notification per kind. */
+  private invalidate(kind: 'tools' | 'resources' | 'prompts'): void {
+    this.pending.add(kind);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      const kinds = [...this.pending];
+      this.pending.clear();
+      for (const k of kinds) {
+        this.rebuild(k);
+        this.emit('changed', k);
+      }
+    });
+  }
+
+  private rebuild(kind: 'tools' | 'resources' | 'prompts'): void {
+    const servers = [...this.pool.connections.values()].filter((c) => c.state === 'ready');
+    if (kind === 'tools') {
+      const next = new Map<string, CatalogTool>();
+      for (const c of servers) {
+        const kept = filterTools(c.offerings.tools, c.config.tools);
+        for (const tool of [...kept].sort((a, b) => a.name.localeCompare(b.name))) {
+          let name = namespacedName(c.name, tool.name);
+          // Sanitising can map two names to one ("a.b", "a_b"); the later one gets a hash.
+          if (next.has(name)) name = namespacedName(c.name, tool.name, true);
+          const description = c.config.tools.overrides[tool.name]?.description ?? tool.description;
+          next.set(name, { name, server: c.name, originalName: tool.name, tool: { ...tool, name, description } });
+        }
+      }
+      this.toolsByName = next;
+    } else if (kind === 'prompts') {
+      const next = new Map<string, CatalogPrompt>();
+      for (const c of servers) {
+        for (const prompt of c.offerings.prompts) {
+          let name = namespacedName(c.name, prompt.name);
+          if (next.has(name)) name = namespacedName(c.name, prompt.name, true);
+          next.set(name, { name, server: c.name, originalName: prompt.name, prompt: { ...prompt, name } });
+        }
+      }
+      this.promptsByName = next;
+    } else {
+      this.resourceList = servers.flatMap((c) => c.offerings.resources.map((r) => ({ ...r, uri: hubUri(c.name, r.uri) })));
+      this.templateList = servers.flatMap((c) =>
+        c.offerings.resourceTemplates.map((t) => ({ ...t, uriTemplate: hubUri(c.name, t.uriTemplate) })),
+      );
+    }
+  }
+
+  tools(): CatalogTool[] {
+    return [...this.toolsByName.values()];
+  }
+
+  getTool(name: string): CatalogTool | undefined {
+    return this.toolsByName.get(name);
+  }
+
+  prompts(): CatalogPrompt[] {
+    return [...this.promptsByName.values()];
+  }
+
+  resources(): Resource[] {
+    return this.resourceList;
+  }
+
+  resourceTemplates(): ResourceTemplate[] {
+    return this.templateList;
+  }
+
+  /** Validates and routes a tool call. Unknown tools and bad arguments come back as tool errors that say what to fix. */
+  async callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
+    const entry = this.toolsByName.get(name);
+    if (!entry) return toolError(unknownToolMessage(name, this.tools()));
+    const problem = validateArguments(entry.tool.inputSchema, args ?? {});
+    if (problem) return toolError(`Invalid arguments for ${name}: ${problem}. Fix the arguments to match the tool's input schema (describe_tool shows it).`);
+    const connection = this.pool.get(entry.server);
+    if (!connection) return toolError(`server "${entry.server}" is no longer configured`);
+    try {
+      return await connection.callTool(entry.originalName, args, ctx);
+    } catch (err) {
+      return toolError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async readResource(uri: string, ctx: CallContext = {}): Promise<ReadResourceResult> {
+    const { server, connection, original } = this.resolveResource(uri);
+    const result = await connection.readResource(original, ctx);
+    return { ...result, contents: result.contents.map((c) => ({ ...c, uri: hubUri(server, c.uri) })) };
+  }
+
+  async subscribeResource(uri: string, subscribe: boolean): Promise<void> {
+    const { connection, original } = this.resolveResource(uri);
+    await connection.subscribeResource(original, subscribe);
+  }
+
+  private resolveResource(uri: string) {
+    const parsed = parseHubUri(uri);
+    const connection = parsed && this.pool.get(parsed.server);
+    if (!parsed || !connection) {
+      throw new McpError(ErrorCode.InvalidParams, `unknown resource "${uri}": hub resources look like hub://<server>/<uri>; resources/list shows them`);
+    }
+    return { server: parsed.server, connection, original: parsed.uri };
+  }
+
+  async getPrompt(name: string, args: Record<string, string> | undefined, ctx: CallContext = {}): Promise<GetPromptResult> {
+    const entry = this.promptsByName.get(name);
+    const connection = entry && this.pool.get(entry.server);
+    if (!entry || !connection) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${name}"; prompts/list shows the available ones`);
+    return connection.getPrompt(entry.originalName, args, ctx);
+  }
+}
+
+export function filterTools(tools: Tool[], filter: ServerConfig['tools']): Tool[] {
+  const include = filter.include?.map(globToRegExp);
+  const exclude = filter.exclude?.map(globToRegExp) ?? [];
+  return tools.filter((t) => (!include || include.some((re) => re.test(t.name))) && !exclude.some((re) => re.test(t.name)));
+}
+
+export function toolError(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+function unknownToolMessage(name: string, tools: CatalogTool[]): string {
+  const needle = name.toLowerCase().split('__').at(-1) ?? name;
+  const close = tools.filter((t) => t.name.toLowerCase().includes(needle)).slice(0, 5).map((t) => t.name);
+  return `Unknown tool "${name}".${close.length ? ` Did you mean ${close.join(', ')}?` : ''} Tool names are <server>__<tool>; list them with tools/list or search_tools.`;
+}

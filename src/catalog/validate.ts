@@ -1,0 +1,46 @@
+// Checks tool arguments against the tool's own JSON Schema before they travel, and says which
+// field is wrong. Schemas are compiled once per tool definition.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const options = { allErrors: true, strict: false, validateSchema: false, logger: false } as const;
+const draft07 = addFormats(new Ajv(options));
+const draft2020 = addFormats(new Ajv2020(options) as unknown as Ajv);
+const compiled = new WeakMap<object, ValidateFunction | null>();
+
+/** Returns undefined when the arguments are valid (or the schema cannot be compiled: then the server judges). */
+export function validateArguments(schema: Record<string, unknown> | undefined, args: unknown): string | undefined {
+  if (!schema) return undefined;
+  let validate = compiled.get(schema);
+  if (validate === undefined) {
+    const { $schema, ...rest } = schema as { $schema?: string };
+    try {
+      validate = (String($schema ?? '').includes('2020-12') ? draft2020 : draft07).compile(rest);
+    } catch {
+      validate = null;
+    }
+    compiled.set(schema, validate);
+  }
+  if (!validate || validate(args)) return undefined;
+  return (validate.errors ?? []).map(describe).filter((v, i, all) => all.indexOf(v) === i).join('; ');
+}
+
+function describe(e: ErrorObject): string {
+  const at = e.instancePath ? `\`${e.instancePath.slice(1).replace(/\//g, '.')}\`` : 'arguments';
+  switch (e.keyword) {
+    case 'required':
+      return `missing required field \`${pathJoin(e.instancePath, e.params.missingProperty as string)}\``;
+    case 'additionalProperties':
+      return `unknown field \`${pathJoin(e.instancePath, e.params.additionalProperty as string)}\``;
+    case 'enum':
+      return `${at} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${at} ${e.message ?? 'is invalid'}`;
+  }
+}
+
+function pathJoin(instancePath: string, key: string): string {
+  return [...instancePath.split('/').filter(Boolean), key].join('.');
+}

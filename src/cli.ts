@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// mcp-orchestrator: the command line. Human output goes to stderr, --json output to stdout, and in
+// `serve` (stdio) stdout carries nothing but the MCP protocol.
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfigFile, resolveConfigPath, type LoadedConfig } from './config/load.js';
+import { Hub, type HubOptions } from './hub.js';
+import { logger, setConsoleLevel, setLogLevel, addLogFile } from './log/logger.js';
+import { serveHttp } from './server/http.js';
+import { serveStdio } from './server/stdio.js';
+import { doctorReport } from './cli/doctor.js';
+import { table } from './cli/table.js';
+
+const program = new Command('mcp-orchestrator')
+  .description('One MCP endpoint for all your apps.')
+  .option('-c, --config <file>', 'config file (default: ./orchestrator.config.yaml or $ORCHESTRATOR_CONFIG)')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']))
+  .option('--log-file <file>', 'also write JSON logs to this file');
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+function loadConfig(): LoadedConfig {
+  const opts = program.opts<{ config?: string; logLevel?: string; logFile?: string }>();
+  if (opts.logLevel) setLogLevel(opts.logLevel);
+  if (opts.logFile) addLogFile(opts.logFile);
+  return loadConfigFile(resolveConfigPath(opts.config));
+}
+
+/** One-shot commands: quiet console, no restarts, no watching. */
+async function withHub<T>(run: (hub: Hub) => Promise<T>, options: HubOptions = {}): Promise<T> {
+  if (!program.opts().logLevel) setConsoleLevel('error');
+  const hub = await Hub.start(loadConfig(), { autoRestart: false, ...options });
+  try {
+    return await run(hub);
+  } finally {
+    await hub.stop();
+  }
+}
+
+program
+  .command('serve')
+  .description('run the hub: stdio by default (for Claude Desktop), Streamable HTTP with --http')
+  .option('--http', 'serve Streamable HTTP at http://HOST:PORT/mcp')
+  .option('--host <host>', 'HTTP host (default: http.host or 127.0.0.1)')
+  .option('--port <port>', 'HTTP port (default: http.port or 3333)', (v) => parsePort(v))
+  .action(async (opts: { http?: boolean; host?: string; port?: number }) => {
+    const loaded = loadConfig();
+    const hub = await Hub.start(loaded, { watch: true });
+    let close: () => Promise<void>;
+    if (opts.http) {
+      const http = { ...loaded.config.http, ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
+      const handle = await serveHttp(hub, http, logger.child({ component: 'http' }));
+      close = handle.close;
+      say(banner(hub, handle.url));
+    } else {
+      close = await serveStdio(hub, () => void shutdown());
+    }
+    let stopping = false;
+    const shutdown = async () => {
+      if (stopping) process.exit(1); // a second signal forces exit
+      stopping = true;
+      await close();
+      await hub.stop();
+      process.exit(0);
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+
+function banner(hub: Hub, url: string): string {
+  const status = hub.status();
+  const rows = status.servers.map((s) => [s.name, s.state, s.state === 'ready' ? s.tools : '', s.error ?? '']);
+  return [
+    '',
+    `MCP Orchestrator is serving ${status.totals.tools} tools from ${status.totals.ready}/${status.totals.servers} servers`,
+    '',
+    table(['SERVER', 'STATE', 'TOOLS', 'NOTE'], rows),
+    '',
+    `  MCP endpoint:  ${url}   (health: ${url.replace(/\/mcp$/, '/health')})`,
+    `  Connect:       npx @modelcontextprotocol/inspector  -> Transport "Streamable HTTP", URL ${url}`,
+    `  Claude Desktop uses stdio instead: see README, "Connect a client".`,
+    `  Check servers: mcp-orchestrator doctor`,
+    '',
+  ].join('\n');
+}
+
+program
+  .command('tools')
+  .description('list the catalog')
+  .option('--server <name>', 'only this server')
+  .option('--json', 'print JSON on stdout')
+  .action((opts: { server?: string; json?: boolean }) =>
+    withHub(async (hub) => {
+      const tools = hub.catalog.tools().filter((t) => !opts.server || t.server === opts.server);
+      if (opts.json) {
+        printJson(tools.map((t) => t.tool));
+        return;
+      }
+      say(table(['TOOL', 'DESCRIPTION'], tools.map((t) => [t.name, firstLine(t.tool.description)])));
+      say(`\n${tools.length} tools${opts.server ? ` from ${opts.server}` : ''}`);
+    }),
+  );
+
+program
+  .command('call <tool> [json-args]')
+  .description('call one tool through the hub, e.g. call xero__list-invoices \'{"page":1}\'')
+  .option('--json', 'print the whole result as JSON on stdout')
+  .action((tool: string, jsonArgs: string | undefined, opts: { json?: boolean }) =>
+    withHub(async (hub) => {
+      let args: Record<string, unknown> | undefined;
+      try {
+        args = jsonArgs ? JSON.parse(jsonArgs) : undefined;
+      } catch (err) {
+        throw new UsageError(`json-args is not valid JSON: ${(err as Error).message}`);
+      }
+      const result = await hub.callTool(tool, args);
+      if (opts.json) printJson(result);
+      else for (const c of result.content) say(c.type === 'text' ? c.text : JSON.stringify(c));
+      if (result.isError) process.exitCode = 1;
+    }),
+  );
+
+program
+  .command('doctor')
+  .description('check the config and every server, and say what to fix')
+  .option('--json', 'print the status as JSON on stdout')
+  .action((opts: { json?: boolean }) =>
+    withHub(async (hub) => {
+      const status = hub.status();
+      const report = doctorReport(status, hub.loaded.config.servers);
+      if (opts.json) printJson(status);
+      else say(`Config: ${hub.loaded.file} (valid)\n\n${report.text}`);
+      if (report.failed > 0) process.exitCode = 1;
+    }),
+  );
+
+class UsageError extends Error {}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${value}"`);
+  return port;
+}
+
+function firstLine(text: string | undefined): string {
+  const line = (text ?? '').split('\n')[0].trim();
+  return line.length > 100 ? `${line.slice(0, 97)}...` : line;
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    say(err.message);
+    process.exit(2);
+  }
+  say(`mcp-orchestrator: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+// `doctor`: connects to every server once and says, for each problem, what to do about it.
+import type { ServerConfig } from '../config/schema.js';
+import type { HubStatus, ServerStatus } from '../status.js';
+import { table } from './table.js';
+
+export function fixFor(s: ServerStatus, config: ServerConfig | undefined): string {
+  if (s.state === 'ready') return '';
+  if (s.state === 'disabled') return `enable it: servers.${s.name}.enabled: true`;
+  if (s.state === 'not-configured') return `set ${s.missing!.join(' and ')} (export them, or put them in the environment the hub starts with)`;
+  const error = s.error ?? '';
+  const target = config?.command ? `\`${[config.command, ...config.args].join(' ')}\`` : config?.url;
+  if (/ENOENT|not found|spawn/i.test(error) && config?.command) return `command "${config.command}" was not found: install it or fix servers.${s.name}.command`;
+  if (/ECONNREFUSED|fetch failed|ENOTFOUND/i.test(error)) return `nothing answers at ${config?.url}: start that server or fix servers.${s.name}.url`;
+  if (/\b401\b|\b403\b|unauthori[sz]ed|forbidden/i.test(error)) return `the server refused the credentials: check servers.${s.name}.headers / env`;
+  if (/within \d+ ms|timed? ?out/i.test(error)) return `it did not answer in time: run ${target} alone to check it starts, or raise servers.${s.name}.timeoutMs`;
+  if (/closed|exited/i.test(error)) return `the server exited at startup: run ${target} alone to see why`;
+  return `run ${target} alone to see why it fails`;
+}
+
+export function doctorReport(status: HubStatus, servers: Record<string, ServerConfig>): { text: string; failed: number } {
+  const rows = status.servers.map((s) => [
+    s.name,
+    s.state,
+    s.state === 'ready' ? s.tools : '',
+    s.connectMs !== undefined && s.state === 'ready' ? `${s.connectMs} ms` : '',
+    s.state === 'ready' ? '' : fixFor(s, servers[s.name]),
+  ]);
+  const failed = status.servers.filter((s) => s.state === 'failed' || s.state === 'crash-loop').length;
+  const notConfigured = status.servers.filter((s) => s.state === 'not-configured').length;
+  const errors = status.servers.filter((s) => s.error && s.state !== 'not-configured').map((s) => `  ${s.name}: ${s.error}`);
+  const summary = [
+    `${status.totals.ready}/${status.totals.servers} servers ready, ${status.totals.tools} tools`,
+    notConfigured ? `${notConfigured} not configured (set the variables above)` : '',
+    failed ? `${failed} failing` : '',
+  ].filter(Boolean);
+  const text = [table(['SERVER', 'STATE', 'TOOLS', 'LATENCY', 'FIX'], rows), errors.length ? `\nErrors:\n${errors.join('\n')}` : '', '', summary.join('; ')].join('\n');
+  return { text, failed };
+}

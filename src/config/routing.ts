@@ -1,0 +1,85 @@
+// Schema of the `routing:` section (tool search). Every field has a default, so the section may be absent.
+// Only the shape lives here: src/config imports nothing from src/routing.
+import { z } from 'zod';
+
+export const EmbeddingsSchema = z
+  .object({
+    /** `transformers`: a local ONNX model through transformers.js; `openai`: the embeddings API; `none`: lexical only. */
+    provider: z.enum(['transformers', 'openai', 'none']).default('transformers'),
+    /** Model id. Default per provider: `Xenova/bge-small-en-v1.5` (transformers), `text-embedding-3-small` (openai). */
+    model: z.string().min(1).optional(),
+    /** A local model folder (config.json, tokenizer.json, onnx/model*.onnx); nothing is downloaded when given. */
+    localPath: z.string().min(1).optional(),
+    /** ONNX weights variant: q8 is `onnx/model_quantized.onnx` (a quarter of the download), fp32 `onnx/model.onnx`. */
+    dtype: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16']).default('q8'),
+    /** How token vectors become one vector; default from the model (BGE: cls, others: mean). */
+    pooling: z.enum(['cls', 'mean']).optional(),
+    /** Text put before a query / a tool document; default from the model (BGE's retrieval instruction for queries). */
+    queryPrefix: z.string().optional(),
+    documentPrefix: z.string().optional(),
+    /** OpenAI (or compatible) settings; apiKey falls back to OPENAI_API_KEY. */
+    apiKey: z.string().optional(),
+    baseURL: z.string().optional(),
+    dimensions: z.number().int().positive().optional(),
+    batchSize: z.number().int().positive().default(32),
+  })
+  .strict();
+
+export const FusionSchema = z
+  .object({
+    /** Reciprocal rank fusion constant: score = sum of weight / (k + rank). */
+    k: z.number().positive().default(60),
+    lexicalWeight: z.number().min(0).default(1),
+    denseWeight: z.number().min(0).default(1),
+    /** Extra share for tools of a server the request names ("in Xero"): score * (1 + serverBoost). 0 turns it off. */
+    serverBoost: z.number().min(0).default(0.5),
+    /** How deep each ranking is read before fusing. */
+    depth: z.number().int().positive().default(100),
+  })
+  .strict();
+
+export const ServerFirstSchema = z
+  .object({
+    /** Pick servers first, then tools within them, once the catalog has at least `minTools` tools. */
+    enabled: z.boolean().default(false),
+    minTools: z.number().int().nonnegative().default(1000),
+    /** How many servers survive the first stage. */
+    servers: z.number().int().positive().default(8),
+  })
+  .strict();
+
+export const LexicalSchema = z
+  .object({
+    k1: z.number().positive().default(1.2),
+    b: z.number().min(0).max(1).default(0.75),
+    /** Field weights of BM25F. */
+    weights: z
+      .object({
+        name: z.number().min(0).default(3),
+        server: z.number().min(0).default(1.5),
+        description: z.number().min(0).default(1),
+        params: z.number().min(0).default(0.5),
+        related: z.number().min(0).default(0.4),
+      })
+      .strict()
+      .prefault({}),
+    /** Index-time expansion with general-purpose related words (create/add/new, delete/remove, ...). */
+    expand: z.boolean().default(true),
+  })
+  .strict();
+
+export const RoutingConfigSchema = z
+  .object({
+    embeddings: EmbeddingsSchema.prefault({}),
+    fusion: FusionSchema.prefault({}),
+    lexical: LexicalSchema.prefault({}),
+    serverFirst: ServerFirstSchema.prefault({}),
+    /** Results of a search when the caller gives no limit. */
+    defaultLimit: z.number().int().positive().default(8),
+    maxLimit: z.number().int().positive().default(50),
+  })
+  .strict();
+
+export type RoutingConfig = z.output<typeof RoutingConfigSchema>;
+export type RoutingConfigInput = z.input<typeof RoutingConfigSchema>;
+export type EmbeddingsConfig = z.output<typeof EmbeddingsSchema>;

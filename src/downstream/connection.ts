@@ -1,0 +1,447 @@
+// One downstream MCP server: connect, list what it offers, route calls to it, restart it when it dies,
+// and relay its requests (sampling, elicitation, roots) to the upstream client that made the call.
+import { EventEmitter } from 'node:events';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CallToolResultSchema,
+  CreateMessageRequestSchema,
+  CreateMessageResultSchema,
+  ElicitRequestSchema,
+  ElicitResultSchema,
+  ErrorCode,
+  ListRootsRequestSchema,
+  ListRootsResultSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type ClientCapabilities,
+  type GetPromptResult,
+  type Implementation,
+  type LoggingMessageNotification,
+  type Progress,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplate,
+  type ServerCapabilities,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { ServerConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { createTransport, type TransportKind } from './transport.js';
+
+export type ServerState = 'disabled' | 'not-configured' | 'connecting' | 'ready' | 'restarting' | 'failed' | 'crash-loop' | 'stopped';
+
+/** The upstream side of a call: where a downstream server's own requests are relayed. */
+export interface Caller {
+  capabilities(): ClientCapabilities | undefined;
+  sendRequest<T>(request: { method: string; params?: Record<string, unknown> }, resultSchema: unknown): Promise<T>;
+  /** Delivers a downstream server's log message to this client. */
+  sendLog?(params: LoggingMessageNotification['params']): void;
+}
+
+export interface CallContext {
+  signal?: AbortSignal;
+  onprogress?: (progress: Progress) => void;
+  caller?: Caller;
+}
+
+export interface RestartPolicy {
+  /** Consecutive failed starts before the server is left in crash-loop. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A connection that stayed up this long resets the attempt count. */
+  stableAfterMs: number;
+}
+
+export const DEFAULT_RESTART: RestartPolicy = { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 15_000, stableAfterMs: 30_000 };
+
+export interface ConnectionOptions {
+  baseDir: string;
+  log: Logger;
+  restart?: RestartPolicy;
+  /** Restart after crashes and failed starts (the hub); off for one-shot checks (doctor). */
+  autoRestart?: boolean;
+  /** Answers relayed requests when no call is in flight (roots/list at startup, say). */
+  fallbackCaller?: () => Caller | undefined;
+}
+
+export type ChangeKind = 'tools' | 'resources' | 'prompts' | 'state';
+
+export interface Offerings {
+  tools: Tool[];
+  resources: Resource[];
+  resourceTemplates: ResourceTemplate[];
+  prompts: Prompt[];
+}
+
+const EMPTY: Offerings = { tools: [], resources: [], resourceTemplates: [], prompts: [] };
+const STDERR_TAIL = 20;
+
+export declare interface DownstreamConnection {
+  on(event: 'changed', listener: (kind: ChangeKind) => void): this;
+  on(event: 'log', listener: (params: LoggingMessageNotification['params'], caller: Caller | undefined) => void): this;
+  on(event: 'resource-updated', listener: (uri: string) => void): this;
+}
+
+export class DownstreamConnection extends EventEmitter {
+  state: ServerState = 'stopped';
+  lastError?: string;
+  restarts = 0;
+  transport?: TransportKind;
+  serverInfo?: Implementation;
+  capabilities?: ServerCapabilities;
+  instructions?: string;
+  /** Time taken by the last successful connect + list, in ms. */
+  connectMs?: number;
+  offerings: Offerings = EMPTY;
+
+  private client?: Client;
+  /** The client being connected, so a timed-out or stopped connect can be torn down. */
+  private opening?: Client;
+  private attempts = 0;
+  private readyAt = 0;
+  private restartTimer?: NodeJS.Timeout;
+  private stopping = false;
+  private generation = 0;
+  private readonly stderrTail: string[] = [];
+  private readonly inFlight = new Set<Caller>();
+  private waiters: Array<() => void> = [];
+  private readonly restart: RestartPolicy;
+
+  constructor(
+    readonly name: string,
+    readonly config: ServerConfig,
+    private readonly options: ConnectionOptions,
+  ) {
+    super();
+    this.restart = options.restart ?? DEFAULT_RESTART;
+    if (!config.enabled) this.state = 'disabled';
+  }
+
+  get log(): Logger {
+    return this.options.log;
+  }
+
+  /** Connects once; resolves when ready or failed, never rejects. Failures schedule a retry when autoRestart is on. */
+  async start(): Promise<void> {
+    if (this.state === 'disabled') return;
+    this.stopping = false;
+    await this.connect('connecting');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const clients = [this.client, this.opening];
+    this.client = this.opening = undefined;
+    if (this.state !== 'disabled') this.setState('stopped');
+    await Promise.all(clients.map((c) => c?.close().catch(() => undefined)));
+  }
+
+  private setState(state: ServerState, error?: string): void {
+    this.state = state;
+    if (error !== undefined) this.lastError = error;
+    if (state === 'ready' || state === 'failed' || state === 'crash-loop' || state === 'stopped') {
+      const waiters = this.waiters;
+      this.waiters = [];
+      waiters.forEach((w) => w());
+    }
+    this.emit('changed', 'state');
+  }
+
+  private async connect(state: 'connecting' | 'restarting'): Promise<void> {
+    const generation = ++this.generation;
+    this.setState(state);
+    const started = performance.now();
+    const timeoutMs = this.config.timeoutMs;
+    const abandon = new AbortController();
+    try {
+      const { client, kind } = await withTimeout(this.open(generation, abandon.signal), timeoutMs, `did not finish connecting within ${timeoutMs} ms`);
+      if (generation !== this.generation || this.stopping) {
+        await client.close().catch(() => undefined);
+        return;
+      }
+      this.client = client;
+      this.transport = kind;
+      this.serverInfo = client.getServerVersion();
+      this.capabilities = client.getServerCapabilities();
+      this.instructions = client.getInstructions();
+      this.offerings = await withTimeout(this.listAll(client), timeoutMs, `did not list its tools within ${timeoutMs} ms`);
+      if (generation !== this.generation || this.stopping) return;
+      this.connectMs = Math.round(performance.now() - started);
+      this.readyAt = Date.now();
+      this.lastError = undefined;
+      this.setState('ready');
+      this.emit('changed', 'tools');
+      this.emit('changed', 'resources');
+      this.emit('changed', 'prompts');
+      this.log.info('server ready', { transport: kind, tools: this.offerings.tools.length, ms: this.connectMs });
+    } catch (err) {
+      abandon.abort();
+      if (generation !== this.generation || this.stopping) return;
+      const message = this.describeFailure(err);
+      const clients = [this.client, this.opening];
+      this.client = this.opening = undefined;
+      await Promise.all(clients.map((c) => c?.close().catch(() => undefined)));
+      this.log.warn('server failed to start', { error: message });
+      this.scheduleRestart(message);
+    }
+  }
+
+  private async open(generation: number, abandoned: AbortSignal): Promise<{ client: Client; kind: TransportKind }> {
+    const kinds: TransportKind[] = this.config.transport === 'auto' ? ['http', 'sse'] : [this.config.transport];
+    let firstError: unknown;
+    for (const kind of kinds) {
+      if (abandoned.aborted) break;
+      const client = this.createClient(generation);
+      this.opening = client;
+      const transport = createTransport(this.config, kind, this.options.baseDir);
+      this.captureStderr(transport);
+      try {
+        await client.connect(transport);
+        this.opening = undefined;
+        return { client, kind };
+      } catch (err) {
+        await client.close().catch(() => undefined);
+        firstError ??= err;
+        if (kinds.length > 1) this.log.debug(`${kind} transport failed`, { error: (err as Error).message });
+      }
+    }
+    throw firstError;
+  }
+
+  private createClient(generation: number): Client {
+    const client = new Client(
+      { name: 'mcp-orchestrator', version: '0.1.0' },
+      { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
+    );
+    client.onclose = () => this.onClosed(generation);
+    client.onerror = (err) => this.log.debug('transport error', { error: err.message });
+
+    // Relayed requests go to the client whose call is in flight (the most recent one).
+    const relay = (method: string, capability: keyof ClientCapabilities, resultSchema: unknown) => async (request: { params?: Record<string, unknown> }) => {
+      const caller = [...this.inFlight].at(-1) ?? this.options.fallbackCaller?.();
+      if (!caller) {
+        if (method === 'roots/list') return { roots: [] };
+        throw new McpError(ErrorCode.InvalidRequest, `${method}: no connected client to relay this request to`);
+      }
+      if (!caller.capabilities()?.[capability]) {
+        if (method === 'roots/list') return { roots: [] };
+        throw new McpError(ErrorCode.InvalidRequest, `${method}: the connected client does not support ${capability}`);
+      }
+      return caller.sendRequest({ method, params: request.params }, resultSchema);
+    };
+    client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage', 'sampling', CreateMessageResultSchema) as never);
+    client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create', 'elicitation', ElicitResultSchema) as never);
+    client.setRequestHandler(ListRootsRequestSchema, relay('roots/list', 'roots', ListRootsResultSchema) as never);
+
+    const refresh = (kind: 'tools' | 'resources' | 'prompts') => async () => {
+      if (generation !== this.generation || !this.client) return;
+      try {
+        this.offerings = await this.listAll(this.client, kind);
+        this.emit('changed', kind);
+      } catch (err) {
+        this.log.warn(`could not refresh ${kind} after list_changed`, { error: (err as Error).message });
+      }
+    };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, refresh('tools'));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, refresh('resources'));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, refresh('prompts'));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => {
+      this.emit('resource-updated', n.params.uri);
+    });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
+      this.emit('log', n.params, [...this.inFlight].at(-1));
+    });
+    return client;
+  }
+
+  private captureStderr(transport: Transport): void {
+    const stderr = (transport as { stderr?: NodeJS.ReadableStream | null }).stderr;
+    if (!stderr) return;
+    let partial = '';
+    stderr.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
+        this.log.debug('stderr', { line });
+      }
+    });
+  }
+
+  /** Lists everything (or one kind), following pagination cursors. */
+  private async listAll(client: Client, only?: 'tools' | 'resources' | 'prompts'): Promise<Offerings> {
+    const caps = client.getServerCapabilities() ?? {};
+    const next: Offerings = { ...this.offerings };
+    const pages = async <T>(fetch: (cursor?: string) => Promise<{ nextCursor?: string } & T>, pick: (page: T) => unknown[]) => {
+      const all: unknown[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await fetch(cursor);
+        all.push(...pick(page));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    };
+    const want = (k: string) => !only || only === k;
+    if (want('tools')) next.tools = caps.tools ? ((await pages((c) => client.listTools({ cursor: c }), (p) => p.tools)) as Tool[]) : [];
+    if (want('resources')) {
+      next.resources = caps.resources ? ((await pages((c) => client.listResources({ cursor: c }), (p) => p.resources)) as Resource[]) : [];
+      next.resourceTemplates = caps.resources
+        ? ((await pages((c) => client.listResourceTemplates({ cursor: c }), (p) => p.resourceTemplates).catch(() => [])) as ResourceTemplate[])
+        : [];
+    }
+    if (want('prompts')) next.prompts = caps.prompts ? ((await pages((c) => client.listPrompts({ cursor: c }), (p) => p.prompts)) as Prompt[]) : [];
+    return next;
+  }
+
+  private onClosed(generation: number): void {
+    if (generation !== this.generation || this.stopping) return;
+    if (this.state !== 'ready') return; // a failed connect reports itself
+    this.client = undefined;
+    const detail = this.stderrTail.at(-1);
+    const message = `the server closed its connection${detail ? ` (last stderr: ${detail})` : ''}`;
+    this.log.warn('server exited', { error: message });
+    this.offerings = EMPTY;
+    this.emit('changed', 'tools');
+    this.emit('changed', 'resources');
+    this.emit('changed', 'prompts');
+    if (Date.now() - this.readyAt >= this.restart.stableAfterMs) this.attempts = 0;
+    this.scheduleRestart(message);
+  }
+
+  private scheduleRestart(message: string): void {
+    if (!this.options.autoRestart) {
+      this.setState('failed', message);
+      return;
+    }
+    if (this.attempts >= this.restart.maxAttempts) {
+      this.log.error('server is in crash-loop; not restarting until its config changes', { attempts: this.attempts, error: message });
+      this.setState('crash-loop', message);
+      return;
+    }
+    const delay = Math.min(this.restart.maxDelayMs, this.restart.baseDelayMs * 2 ** this.attempts);
+    this.attempts++;
+    this.setState('restarting', message);
+    this.restartTimer = setTimeout(() => {
+      this.restarts++;
+      void this.connect('restarting');
+    }, delay);
+  }
+
+  private describeFailure(err: unknown): string {
+    const base = err instanceof Error ? err.message : String(err);
+    const detail = this.stderrTail.at(-1);
+    return detail && !base.includes(detail) ? `${base} (last stderr: ${detail})` : base;
+  }
+
+  /** Waits for a connecting or restarting server, up to the call's own timeout. */
+  private async ready(signal?: AbortSignal): Promise<Client> {
+    if (this.state === 'connecting' || this.state === 'restarting') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.config.timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.waiters.push(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+    if (this.state === 'ready' && this.client) return this.client;
+    throw new McpError(ErrorCode.InternalError, this.unavailableMessage());
+  }
+
+  unavailableMessage(): string {
+    const why = this.lastError ? `: ${this.lastError}` : '';
+    switch (this.state) {
+      case 'disabled':
+        return `server "${this.name}" is disabled in the config`;
+      case 'crash-loop':
+        return `server "${this.name}" keeps crashing and was stopped${why}. Fix it and edit its config entry to restart it (see \`mcp-orchestrator doctor\`).`;
+      case 'restarting':
+      case 'connecting':
+        return `server "${this.name}" is still starting${why}`;
+      default:
+        return `server "${this.name}" is not available (${this.state})${why}`;
+    }
+  }
+
+  private async withCall<T>(ctx: CallContext, what: string, run: (client: Client) => Promise<T>): Promise<T> {
+    const client = await this.ready(ctx.signal);
+    const caller = ctx.caller;
+    if (caller) this.inFlight.add(caller);
+    try {
+      return await run(client);
+    } catch (err) {
+      throw this.explainCallError(err, what);
+    } finally {
+      if (caller) this.inFlight.delete(caller);
+    }
+  }
+
+  private explainCallError(err: unknown, what: string): Error {
+    if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
+      const detail = this.stderrTail.at(-1);
+      return new McpError(ErrorCode.InternalError, `server "${this.name}" exited during ${what}${detail ? ` (last stderr: ${detail})` : ''}; it is being restarted, retry the call`);
+    }
+    if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
+      return new McpError(ErrorCode.RequestTimeout, `server "${this.name}" did not answer ${what} within ${this.config.timeoutMs} ms; the call was cancelled (raise servers.${this.name}.timeoutMs if it is just slow)`);
+    }
+    return err as Error;
+  }
+
+  callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
+    return this.withCall(ctx, `the call to ${name}`, (client) =>
+      // request() rather than callTool(): the hub passes results through; the upstream client validates them.
+      client.request({ method: 'tools/call', params: { name, arguments: args ?? {} } }, CallToolResultSchema, this.requestOptions(ctx)) as Promise<CallToolResult>,
+    );
+  }
+
+  readResource(uri: string, ctx: CallContext = {}): Promise<ReadResourceResult> {
+    return this.withCall(ctx, `reading ${uri}`, (client) => client.readResource({ uri }, this.requestOptions(ctx)));
+  }
+
+  getPrompt(name: string, args: Record<string, string> | undefined, ctx: CallContext = {}): Promise<GetPromptResult> {
+    return this.withCall(ctx, `the prompt ${name}`, (client) => client.getPrompt({ name, arguments: args }, this.requestOptions(ctx)));
+  }
+
+  subscribeResource(uri: string, subscribe: boolean): Promise<unknown> {
+    return this.withCall({}, `subscribing to ${uri}`, (client) => (subscribe ? client.subscribeResource({ uri }) : client.unsubscribeResource({ uri })));
+  }
+
+  /** Tells the server that the roots of the upstream client changed. */
+  notifyRootsChanged(): void {
+    if (this.state === 'ready') void this.client?.sendRootsListChanged().catch(() => undefined);
+  }
+
+  private requestOptions(ctx: CallContext) {
+    return {
+      signal: ctx.signal,
+      timeout: this.config.timeoutMs,
+      onprogress: ctx.onprogress,
+      // A server that reports progress is alive; the timeout counts from its last report.
+      resetTimeoutOnProgress: ctx.onprogress !== undefined,
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,49 @@
+// Secret redaction for everything the hub writes: values registered as secrets (server env values,
+// header values, tokens, API keys) are replaced wherever they appear, and values under secret-looking
+// keys are masked even when nobody registered them.
+
+const SECRET_KEY = /(token|secret|password|passwd|api[-_]?key|authorization|auth|credential|private[-_]?key|cookie)/i;
+const MASK = '[REDACTED]';
+// Short values ("1", "true") would mask unrelated text; secrets worth hiding are longer.
+const MIN_SECRET_LENGTH = 4;
+
+const secrets = new Set<string>();
+let pattern: RegExp | undefined;
+
+export function registerSecret(value: string | undefined): void {
+  if (!value || value.length < MIN_SECRET_LENGTH || secrets.has(value)) return;
+  secrets.add(value);
+  pattern = undefined;
+}
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+function secretPattern(): RegExp | undefined {
+  if (secrets.size === 0) return undefined;
+  if (!pattern) {
+    // Longest first so a secret containing another is masked whole.
+    const escaped = [...secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    pattern = new RegExp(escaped.join('|'), 'g');
+  }
+  return pattern;
+}
+
+export function redactText(text: string): string {
+  const re = secretPattern();
+  return re ? text.replace(re, MASK) : text;
+}
+
+/** Deep copy with secrets masked: by registered value anywhere, and by key name for string values. */
+export function redact<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return redactText(value) as T;
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value instanceof Error) return redactText(value.stack ?? value.message) as T;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    out[key] = typeof v === 'string' && v.length > 0 && isSecretKey(key) ? MASK : redact(v, depth + 1);
+  }
+  return out as T;
+}

@@ -1,0 +1,186 @@
+// Text embedders behind one interface, shared by the tool index and (later) the run memory, so both
+// use the same model: a local ONNX model through transformers.js, or the OpenAI embeddings API.
+import path from 'node:path';
+import type { EmbeddingsConfig } from '../config/routing.js';
+
+export interface Embedder {
+  /** Provider and model, e.g. "transformers:Xenova/bge-small-en-v1.5"; vectors from different ids never mix. */
+  readonly id: string;
+  /** Vector length; 0 until the model has loaded (or answered once, for remote providers). */
+  readonly dimension: number;
+  /** Loads the model (downloading it on first use where allowed); rejects with the reason when it cannot. */
+  load(): Promise<void>;
+  /** Unit-length vectors, one per text. `kind` picks the model's query or document form. */
+  embed(texts: string[], kind: 'query' | 'document'): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+export interface EmbedderDeps {
+  /** Where downloaded models are kept (the hub passes `<dataDir>/models`). */
+  cacheDir?: string;
+}
+
+export const DEFAULT_MODELS = { transformers: 'Xenova/bge-small-en-v1.5', openai: 'text-embedding-3-small' } as const;
+
+// BGE English models are trained with this instruction before queries (and none before passages).
+const BGE_QUERY_PREFIX = 'Represent this sentence for searching relevant passages: ';
+
+function normalize(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let i = 0; i < v.length; i++) v[i] /= norm;
+  return v;
+}
+
+/** Runs one task at a time: an ONNX session (or an API quota) gains nothing from overlapping calls. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(task, task);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+type Extractor = (
+  texts: string[],
+  options: { pooling: 'cls' | 'mean'; normalize: boolean },
+) => Promise<{ data: Float32Array; dims: number[] }>;
+
+export class TransformersEmbedder implements Embedder {
+  readonly id: string;
+  dimension = 0;
+  private readonly model: string;
+  private readonly pooling: 'cls' | 'mean';
+  private readonly queryPrefix: string;
+  private readonly documentPrefix: string;
+  private loading?: Promise<void>;
+  private extractor?: Extractor & { dispose?: () => Promise<void> };
+  private readonly serial = new Serial();
+
+  constructor(
+    private readonly options: EmbeddingsConfig,
+    private readonly deps: EmbedderDeps = {},
+  ) {
+    this.model = options.model ?? DEFAULT_MODELS.transformers;
+    const isBge = /bge/i.test(this.model) || (!!options.localPath && /bge/i.test(options.localPath));
+    this.pooling = options.pooling ?? (isBge ? 'cls' : 'mean');
+    this.queryPrefix = options.queryPrefix ?? (isBge && /-en/i.test(this.model) ? BGE_QUERY_PREFIX : '');
+    this.documentPrefix = options.documentPrefix ?? '';
+    this.id = `transformers:${options.localPath ? path.resolve(options.localPath) : this.model}:${options.dtype}`;
+  }
+
+  load(): Promise<void> {
+    this.loading ??= this.doLoad();
+    return this.loading;
+  }
+
+  private async doLoad(): Promise<void> {
+    const { pipeline, env, LogLevel } = await import('@huggingface/transformers');
+    // The library's own chatter would otherwise reach the console; stdout is the MCP channel in stdio mode.
+    env.logLevel = LogLevel.ERROR;
+    let modelId = this.model;
+    if (this.options.localPath) {
+      // transformers.js resolves local models as <localModelPath>/<id>/...; point it at the folder itself.
+      const full = path.resolve(this.options.localPath);
+      env.localModelPath = path.dirname(full) + path.sep;
+      env.allowLocalModels = true;
+      modelId = path.basename(full);
+    } else if (this.deps.cacheDir) {
+      env.cacheDir = this.deps.cacheDir;
+    }
+    const extractor = await pipeline('feature-extraction', modelId, {
+      dtype: this.options.dtype,
+      local_files_only: !!this.options.localPath,
+      ...(this.options.localPath ? {} : this.deps.cacheDir ? { cache_dir: this.deps.cacheDir } : {}),
+    });
+    this.extractor = extractor as unknown as Extractor & { dispose?: () => Promise<void> };
+    const probe = await this.run(['probe']);
+    this.dimension = probe[0].length;
+  }
+
+  private run(texts: string[]): Promise<Float32Array[]> {
+    return this.serial.run(async () => {
+      const out = await this.extractor!(texts, { pooling: this.pooling, normalize: true });
+      const dim = out.dims[out.dims.length - 1];
+      return texts.map((_, i) => normalize(Float32Array.from(out.data.subarray(i * dim, (i + 1) * dim))));
+    });
+  }
+
+  async embed(texts: string[], kind: 'query' | 'document'): Promise<Float32Array[]> {
+    await this.load();
+    const prefix = kind === 'query' ? this.queryPrefix : this.documentPrefix;
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += this.options.batchSize) {
+      out.push(...(await this.run(texts.slice(i, i + this.options.batchSize).map((t) => prefix + t))));
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.extractor?.dispose?.().catch(() => undefined);
+    this.extractor = undefined;
+  }
+}
+
+export class OpenAIEmbedder implements Embedder {
+  readonly id: string;
+  dimension = 0;
+  private readonly model: string;
+  private client?: import('openai').OpenAI;
+  private readonly serial = new Serial();
+
+  constructor(private readonly options: EmbeddingsConfig) {
+    this.model = options.model ?? DEFAULT_MODELS.openai;
+    this.id = `openai:${options.baseURL ?? 'api.openai.com'}:${this.model}:${options.dimensions ?? 'default'}`;
+  }
+
+  async load(): Promise<void> {
+    if (this.client) return;
+    const apiKey = this.options.apiKey ?? process.env.OPENAI_API_KEY;
+    if (!apiKey) throw new Error('no OpenAI API key (routing.embeddings.apiKey or OPENAI_API_KEY)');
+    const { OpenAI } = await import('openai');
+    this.client = new OpenAI({ apiKey, baseURL: this.options.baseURL, maxRetries: 2, timeout: 30_000 });
+  }
+
+  async embed(texts: string[], kind: 'query' | 'document'): Promise<Float32Array[]> {
+    const prefix = (kind === 'query' ? this.options.queryPrefix : this.options.documentPrefix) ?? '';
+    await this.load();
+    const out: Float32Array[] = [];
+    // The API takes up to 2048 inputs a request; smaller batches keep one failure cheap.
+    const batch = Math.max(this.options.batchSize, 64);
+    for (let i = 0; i < texts.length; i += batch) {
+      const input = texts.slice(i, i + batch).map((t) => prefix + t);
+      const res = await this.serial.run(() =>
+        this.client!.embeddings.create({
+          model: this.model,
+          input,
+          encoding_format: 'float',
+          ...(this.options.dimensions ? { dimensions: this.options.dimensions } : {}),
+        }),
+      );
+      const rows = [...res.data].sort((a, b) => a.index - b.index);
+      if (rows.length !== input.length) throw new Error(`embeddings API returned ${rows.length} vectors for ${input.length} inputs`);
+      for (const row of rows) out.push(normalize(Float32Array.from(row.embedding)));
+    }
+    if (out.length) this.dimension = out[0].length;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.client = undefined;
+  }
+}
+
+/** The configured embedder, or undefined when embeddings are off. */
+export function createEmbedder(options: EmbeddingsConfig, deps: EmbedderDeps = {}): Embedder | undefined {
+  switch (options.provider) {
+    case 'none':
+      return undefined;
+    case 'openai':
+      return new OpenAIEmbedder(options);
+    case 'transformers':
+      return new TransformersEmbedder(options, deps);
+  }
+}

@@ -1,0 +1,86 @@
+// The hub's own tools, always present and unprefixed. Each is a zod input schema plus a handler;
+// later capabilities add theirs to the same list.
+import { z } from 'zod';
+import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { CallContext } from '../downstream/connection.js';
+import { toolError } from '../catalog/catalog.js';
+import type { HubServices } from './services.js';
+
+export interface MetaContext {
+  hub: HubServices;
+  call: CallContext;
+}
+
+export interface MetaTool {
+  name: string;
+  description: string;
+  input: z.ZodObject;
+  annotations?: ToolAnnotations;
+  run(args: any, ctx: MetaContext): Promise<CallToolResult>;
+}
+
+export function defineMetaTool<S extends z.ZodObject>(tool: {
+  name: string;
+  description: string;
+  input: S;
+  annotations?: ToolAnnotations;
+  run(args: z.output<S>, ctx: MetaContext): Promise<CallToolResult>;
+}): MetaTool {
+  return tool;
+}
+
+export function metaToolDefinition(tool: MetaTool): Tool {
+  const { $schema: _drop, ...inputSchema } = z.toJSONSchema(tool.input, { io: 'input' }) as Record<string, unknown>;
+  return { name: tool.name, description: tool.description, inputSchema: inputSchema as Tool['inputSchema'], annotations: tool.annotations };
+}
+
+/** Runs a meta-tool: arguments are checked against its schema first, errors become tool errors. */
+export async function runMetaTool(tool: MetaTool, args: unknown, ctx: MetaContext): Promise<CallToolResult> {
+  const parsed = tool.input.safeParse(args ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.length ? `\`${i.path.join('.')}\`` : 'arguments'}: ${i.message}`);
+    return toolError(`Invalid arguments for ${tool.name}: ${problems.join('; ')}`);
+  }
+  try {
+    return await tool.run(parsed.data, ctx);
+  } catch (err) {
+    return toolError(`${tool.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export function jsonResult(data: Record<string, unknown>, text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], structuredContent: data };
+}
+
+const hubStatus = defineMetaTool({
+  name: 'hub_status',
+  description:
+    'Shows the state of the MCP Orchestrator hub: every downstream server (state, transport, tool count, last error, restarts, variables still to set) and totals. Use it when a tool is missing or failing.',
+  input: z.object({}),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async run(_args, { hub }) {
+    const status = hub.status();
+    const lines = status.servers.map(
+      (s) => `${s.name}: ${s.state}${s.tools ? `, ${s.tools} tools` : ''}${s.error ? ` (${s.error})` : ''}`,
+    );
+    return jsonResult(status as unknown as Record<string, unknown>, [`${status.totals.tools} tools from ${status.totals.ready}/${status.totals.servers} servers`, ...lines].join('\n'));
+  },
+});
+
+const callTool = defineMetaTool({
+  name: 'call_tool',
+  description:
+    'Calls any tool of the hub\'s catalog by its namespaced name (<server>__<tool>, as search_tools or tools/list show it) with its arguments. Use it for tools not listed directly.',
+  input: z.object({
+    name: z.string().describe('Namespaced tool name, e.g. "xero__list-invoices"'),
+    arguments: z.record(z.string(), z.unknown()).optional().describe("Arguments matching the tool's input schema"),
+  }),
+  async run(args, { hub, call }) {
+    if (!hub.catalog.getTool(args.name) && hub.isMetaTool(args.name)) {
+      return toolError(`${args.name} is one of the hub's own tools: call it directly, not through call_tool`);
+    }
+    return hub.callTool(args.name, args.arguments, call);
+  },
+});
+
+export const CORE_META_TOOLS: MetaTool[] = [hubStatus, callTool];
