@@ -121,6 +121,26 @@ program
   );
 
 program
+  .command('search <query>')
+  .description('find the tools that fit a request (hybrid search over the catalog)')
+  .option('--limit <n>', 'how many results', (v) => positiveInt(v, '--limit'), 8)
+  .option('--json', 'print JSON on stdout')
+  .action((query: string, opts: { limit: number; json?: boolean }) =>
+    withHub(async (hub) => {
+      // A one-shot search may wait a little for the embedding model; the hub itself never waits.
+      await Promise.race([hub.index.ready(), new Promise((r) => setTimeout(r, 30_000).unref())]);
+      const hits = await hub.index.search(query, { limit: opts.limit });
+      if (opts.json) {
+        printJson({ tools: hits });
+        return;
+      }
+      say(table(['SCORE', 'TOOL', 'DESCRIPTION'], hits.map((h) => [h.score.toFixed(3), h.name, firstLine(h.description)])));
+      const routing = hub.index.status();
+      say(`\n${hits.length} of ${routing.tools} tools (${routing.dense === 'ready' ? 'hybrid: BM25 + embeddings' : `lexical: embeddings ${routing.dense}`})`);
+    }),
+  );
+
+program
   .command('doctor')
   .description('check the config and every server, and say what to fix')
   .option('--json', 'print the status as JSON on stdout')
@@ -135,6 +155,12 @@ program
   );
 
 class UsageError extends Error {}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -6,7 +6,7 @@ import { table } from './table.js';
 export function fixFor(s: ServerStatus, config: ServerConfig | undefined): string {
   if (s.state === 'ready') return '';
   if (s.state === 'disabled') return `enable it: servers.${s.name}.enabled: true`;
-  if (s.state === 'not-configured') return `set ${s.missing!.join(' and ')} (export them, or put them in the environment the hub starts with)`;
+  if (s.state === 'not-configured') return `set ${s.missing!.join(' and ')} (e.g. export ${s.missing![0]}=...), or disable it: servers.${s.name}.enabled: false`;
   const error = s.error ?? '';
   const target = config?.command ? `\`${[config.command, ...config.args].join(' ')}\`` : config?.url;
   if (/ENOENT|not found|spawn/i.test(error) && config?.command) return `command "${config.command}" was not found: install it or fix servers.${s.name}.command`;
@@ -30,7 +30,7 @@ export function doctorReport(status: HubStatus, servers: Record<string, ServerCo
   const errors = status.servers.filter((s) => s.error && s.state !== 'not-configured').map((s) => `  ${s.name}: ${s.error}`);
   const summary = [
     `${status.totals.ready}/${status.totals.servers} servers ready, ${status.totals.tools} tools`,
-    notConfigured ? `${notConfigured} not configured (set the variables above)` : '',
+    notConfigured ? `${notConfigured} not configured (set the variables above; \`npm run demo\` tries everything offline)` : '',
     failed ? `${failed} failing` : '',
   ].filter(Boolean);
   const text = [table(['SERVER', 'STATE', 'TOOLS', 'LATENCY', 'FIX'], rows), errors.length ? `\nErrors:\n${errors.join('\n')}` : '', '', summary.join('; ')].join('\n');

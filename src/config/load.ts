@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodError } from 'zod';
-import { registerSecret } from '../log/redact.js';
+import { registerConfiguredValue } from '../log/redact.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'orchestrator.config.yaml';
@@ -78,8 +78,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const config = result.data;
 
   for (const server of Object.values(config.servers)) {
-    Object.values(server.env).forEach(registerSecret);
-    Object.values(server.headers).forEach(registerSecret);
+    for (const [key, value] of [...Object.entries(server.env), ...Object.entries(server.headers)]) registerConfiguredValue(key, value);
   }
   return { file, baseDir: path.dirname(file), config, notConfigured };
 }
@@ -107,6 +106,8 @@ function formatIssues(error: ZodError, missingAt: Map<string, string[]>): string
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
       message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    } else if (issue.code === 'invalid_key' && issue.issues[0]) {
+      message = issue.issues[0].message;
     }
     const missing = [...missingAt].find(([p]) => p === where || p.startsWith(`${where}.`))?.[1];
     return `${where}: ${message}${missing ? ` (${missing.map((m) => `\${${m}}`).join(', ')} is not set)` : ''}`;

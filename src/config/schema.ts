@@ -1,5 +1,6 @@
 // The shape of orchestrator.config.yaml. Types elsewhere are inferred from these schemas.
 import { z } from 'zod';
+import { RoutingConfigSchema } from './routing.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -83,7 +84,7 @@ export const ConfigSchema = z
   .object({
     servers: z.record(serverName, ServerSchema).default({}),
     expose: ExposeSchema.default({ mode: 'auto', maxTools: 40 }),
-    routing: section.optional(),
+    routing: RoutingConfigSchema.prefault({}),
     llm: section.optional(),
     memory: section.optional(),
     workflows: section.optional(),

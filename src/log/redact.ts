@@ -16,6 +16,15 @@ export function registerSecret(value: string | undefined): void {
   pattern = undefined;
 }
 
+/**
+ * Registers a configured value (a server's env or header) when it may be a secret: its key says so,
+ * or it looks like a token (long, letters and digits, no spaces or slashes). Masking every value
+ * would hide plain words such as a server's name from all logs.
+ */
+export function registerConfiguredValue(key: string, value: string): void {
+  if (isSecretKey(key) || /^(?=.*[A-Za-z])(?=.*\d)[^\s/]{16,}$/.test(value)) registerSecret(value);
+}
+
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }

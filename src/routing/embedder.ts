@@ -64,9 +64,11 @@ export class TransformersEmbedder implements Embedder {
     private readonly deps: EmbedderDeps = {},
   ) {
     this.model = options.model ?? DEFAULT_MODELS.transformers;
-    const isBge = /bge/i.test(this.model) || (!!options.localPath && /bge/i.test(options.localPath));
+    // A local folder is known by its own name unless a model id is given alongside it.
+    const known = options.localPath && !options.model ? path.basename(path.resolve(options.localPath)) : this.model;
+    const isBge = /bge/i.test(known);
     this.pooling = options.pooling ?? (isBge ? 'cls' : 'mean');
-    this.queryPrefix = options.queryPrefix ?? (isBge && /-en/i.test(this.model) ? BGE_QUERY_PREFIX : '');
+    this.queryPrefix = options.queryPrefix ?? (isBge && /-en/i.test(known) ? BGE_QUERY_PREFIX : '');
     this.documentPrefix = options.documentPrefix ?? '';
     this.id = `transformers:${options.localPath ? path.resolve(options.localPath) : this.model}:${options.dtype}`;
   }

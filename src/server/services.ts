@@ -4,10 +4,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CallContext } from '../downstream/connection.js';
 import type { HubStatus } from '../status.js';
+import type { ToolIndex } from '../routing/index.js';
 import type { MetaTool } from './meta-tools.js';
 
 export interface HubServices {
   catalog: Catalog;
+  index: ToolIndex;
   status(): HubStatus;
   metaTools(): MetaTool[];
   isMetaTool(name: string): boolean;

@@ -68,16 +68,24 @@ export class Session {
     };
   }
 
-  private context(extra: Extra): CallContext {
+  /**
+   * The call context for one request. Progress goes out in order, and `flush` lets the handler wait
+   * for it before answering: on HTTP the response closes the stream, dropping later notifications.
+   */
+  private context(extra: Extra): CallContext & { flush(): Promise<void> } {
     this.lastActive = Date.now();
     const progressToken = extra._meta?.progressToken;
+    let pending = Promise.resolve();
     return {
       signal: extra.signal,
       caller: this.callerFor(extra),
       onprogress:
         progressToken === undefined
           ? undefined
-          : (p) => void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } }).catch(() => undefined),
+          : (p) => {
+              pending = pending.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
+            },
+      flush: () => pending,
     };
   }
 
@@ -91,8 +99,9 @@ export class Session {
       const { name, arguments: args } = request.params;
       const ctx = this.context(extra);
       const meta = hub.metaTools().find((t) => t.name === name);
-      if (meta) return runMetaTool(meta, args, { hub, call: ctx });
-      return hub.callTool(name, args, ctx);
+      const result = meta ? await runMetaTool(meta, args, { hub, call: ctx }) : await hub.callTool(name, args, ctx);
+      await ctx.flush();
+      return result;
     });
     server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: hub.catalog.resources() }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: hub.catalog.resourceTemplates() }));

@@ -1,0 +1,75 @@
+// The CLI as a user runs it: doctor on the shipped config without credentials, tools and call
+// through the hub, and stdout in stdio mode carrying nothing but JSON-RPC, even after garbage input.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, FIXTURE, ROOT, fixture, tempDir, writeConfig } from './support/hub.js';
+
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(XERO|CLICKUP|TELEGRAM)_/.test(k)));
+
+describe('cli', () => {
+  it('doctor on the shipped config, without credentials, says which variables to set', () => {
+    const run = spawnSync(process.execPath, [CLI, 'doctor', '--config', path.join(ROOT, 'orchestrator.config.yaml')], { encoding: 'utf8', env: cleanEnv });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('');
+    for (const line of [/xero\s+not-configured\s+set XERO_CLIENT_ID and XERO_CLIENT_SECRET/, /clickup\s+not-configured\s+set CLICKUP_API_TOKEN/, /telegram\s+not-configured\s+set TELEGRAM_BOT_TOKEN/]) {
+      expect(run.stderr).toMatch(line);
+    }
+  });
+
+  it('doctor exits non-zero and names the fix when an enabled server fails', () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, { servers: { ok: fixture('ok'), gone: { command: 'no-such-command-here' } } });
+    const run = spawnSync(process.execPath, [CLI, 'doctor', '--config', file], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/ok\s+ready\s+\d+/);
+    expect(run.stderr).toMatch(/gone\s+failed.*command "no-such-command-here" was not found/);
+  });
+
+  it('tools --json and call print machine output on stdout', () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, { servers: { alpha: fixture('alpha'), beta: fixture('beta') } });
+    const tools = spawnSync(process.execPath, [CLI, 'tools', '--server', 'beta', '--json', '--config', file], { encoding: 'utf8' });
+    expect(tools.status).toBe(0);
+    const listed = JSON.parse(tools.stdout) as Array<{ name: string }>;
+    expect(listed.map((t) => t.name)).toContain('beta__echo');
+    expect(listed.every((t) => t.name.startsWith('beta__'))).toBe(true);
+    const call = spawnSync(process.execPath, [CLI, 'call', 'alpha__add', '{"a": 2, "b": 40}', '--json', '--config', file], { encoding: 'utf8' });
+    expect(call.status).toBe(0);
+    expect(JSON.parse(call.stdout).structuredContent).toEqual({ sum: 42 });
+    const bad = spawnSync(process.execPath, [CLI, 'call', 'alpha__add', '{"a": 2}', '--config', file], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('missing required field `b`');
+  });
+
+  it('serve over stdio writes only JSON-RPC to stdout and survives malformed input', async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, { servers: { alpha: { command: process.execPath, args: [FIXTURE], env: { FIXTURE_NAME: 'alpha', FIXTURE_SECRET: 'noisy-secret' } } } });
+    const child = spawn(process.execPath, [CLI, 'serve', '--config', file], { env: { ...process.env, ORCHESTRATOR_LOG_LEVEL: 'debug' } });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const send = (m: unknown) => child.stdin.write(typeof m === 'string' ? `${m}\n` : `${JSON.stringify(m)}\n`);
+    const response = (id: number) =>
+      new Promise<any>((resolve) => {
+        const check = () => {
+          const found = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.id === id);
+          if (found) resolve(found);
+          else setTimeout(check, 20);
+        };
+        check();
+      });
+    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    await response(1);
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    send('this is not json {');
+    send({ jsonrpc: '2.0', id: 2, method: 'no/such/method' });
+    send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'alpha__echo', arguments: { message: 'after garbage' } } });
+    expect((await response(2)).error.code).toBe(-32601);
+    expect((await response(3)).result.content[0].text).toBe('alpha: after garbage');
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines.every((l) => JSON.parse(l).jsonrpc === '2.0')).toBe(true);
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    child.stdin.end();
+    expect(await exited).toBe(0);
+  });
+});
