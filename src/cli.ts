@@ -8,6 +8,7 @@ import { logger, setConsoleLevel, setLogLevel, addLogFile } from './log/logger.j
 import { serveHttp } from './server/http.js';
 import { serveStdio } from './server/stdio.js';
 import { doctorReport } from './cli/doctor.js';
+import { startDemoApps } from './cli/demo.js';
 import { table } from './cli/table.js';
 
 const program = new Command('mcp-orchestrator')
@@ -43,29 +44,37 @@ program
   .option('--http', 'serve Streamable HTTP at http://HOST:PORT/mcp')
   .option('--host <host>', 'HTTP host (default: http.host or 127.0.0.1)')
   .option('--port <port>', 'HTTP port (default: http.port or 3333)', (v) => parsePort(v))
-  .action(async (opts: { http?: boolean; host?: string; port?: number }) => {
-    const loaded = loadConfig();
-    const hub = await Hub.start(loaded, { watch: true });
-    let close: () => Promise<void>;
-    if (opts.http) {
-      const http = { ...loaded.config.http, ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
-      const handle = await serveHttp(hub, http, logger.child({ component: 'http' }));
-      close = handle.close;
-      say(banner(hub, handle.url));
-    } else {
-      close = await serveStdio(hub, () => void shutdown());
-    }
-    let stopping = false;
-    const shutdown = async () => {
-      if (stopping) process.exit(1); // a second signal forces exit
-      stopping = true;
-      await close();
-      await hub.stop();
-      process.exit(0);
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
-  });
+  .action(async (opts: ServeOptions) => serve(loadConfig(), opts, { watch: true }));
+
+interface ServeOptions {
+  http?: boolean;
+  host?: string;
+  port?: number;
+}
+
+async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOptions, extra: { banner?: string[]; onStop?: () => Promise<void> } = {}): Promise<void> {
+  const hub = await Hub.start(loaded, hubOptions);
+  let close: () => Promise<void>;
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) process.exit(1); // a second signal forces exit
+    stopping = true;
+    await close();
+    await hub.stop();
+    await extra.onStop?.();
+    process.exit(0);
+  };
+  if (opts.http) {
+    const http = { ...loaded.config.http, ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
+    const handle = await serveHttp(hub, http, logger.child({ component: 'http' }));
+    close = handle.close;
+    say([banner(hub, handle.url), ...(extra.banner ?? [])].join('\n'));
+  } else {
+    close = await serveStdio(hub, () => void shutdown());
+  }
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
 
 function banner(hub: Hub, url: string): string {
   const status = hub.status();
@@ -153,6 +162,21 @@ program
       if (report.failed > 0) process.exitCode = 1;
     }),
   );
+
+program
+  .command('demo')
+  .description('start mock apps (ClickUp, Telegram, Xero) and a hub wired to them, over HTTP: try everything offline')
+  .option('--host <host>', 'HTTP host', '127.0.0.1')
+  .option('--port <port>', 'HTTP port', (v) => parsePort(v), 3333)
+  .action(async (opts: { host: string; port: number }) => {
+    const opts0 = program.opts<{ logLevel?: string }>();
+    if (!opts0.logLevel) setConsoleLevel('warn');
+    const apps = await startDemoApps();
+    await serve(apps.loaded, { http: true, host: opts.host, port: opts.port }, {}, {
+      banner: ['Offline demo: every app below is a local mock, seeded with Acme Ltd data.', ...apps.describe.map((l) => `  ${l}`), ''],
+      onStop: apps.close,
+    });
+  });
 
 class UsageError extends Error {}
 

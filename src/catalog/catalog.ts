@@ -6,6 +6,7 @@ import type { CallContext, ChangeKind } from '../downstream/connection.js';
 import type { DownstreamPool } from '../downstream/pool.js';
 import type { ServerConfig } from '../config/schema.js';
 import { globToRegExp, hubUri, namespacedName, parseHubUri } from './naming.js';
+import { detectPlainTextError, plainTextErrorPatterns } from './plain-text-errors.js';
 import { validateArguments } from './validate.js';
 
 export interface CatalogTool {
@@ -124,7 +125,9 @@ export class Catalog extends EventEmitter {
     const connection = this.pool.get(entry.server);
     if (!connection) return toolError(`server "${entry.server}" is no longer configured`);
     try {
-      return await connection.callTool(entry.originalName, args, ctx);
+      const result = await connection.callTool(entry.originalName, args, ctx);
+      // Servers that report failures as plain text get them flagged, so a failure never flows on as data.
+      return detectPlainTextError(result, plainTextErrorPatterns(connection.serverInfo?.name)) ? { ...result, isError: true } : result;
     } catch (err) {
       return toolError(err instanceof Error ? err.message : String(err));
     }
