@@ -14,6 +14,7 @@ import {
   ListRootsResultSchema,
   LoggingMessageNotificationSchema,
   McpError,
+  ProgressNotificationSchema,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ResourceUpdatedNotificationSchema,
@@ -112,6 +113,9 @@ export class DownstreamConnection extends EventEmitter {
   private generation = 0;
   private readonly stderrTail: string[] = [];
   private readonly inFlight = new Set<Caller>();
+  /** Our own progress tokens: the SDK drops a progress notification that arrives in the same read as its response. */
+  private readonly progress = new Map<string, (p: Progress) => void>();
+  private progressSeq = 0;
   private waiters: Array<() => void> = [];
   private readonly restart: RestartPolicy;
 
@@ -256,6 +260,10 @@ export class DownstreamConnection extends EventEmitter {
     client.setNotificationHandler(PromptListChangedNotificationSchema, refresh('prompts'));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => {
       this.emit('resource-updated', n.params.uri);
+    });
+    client.setNotificationHandler(ProgressNotificationSchema, async (n) => {
+      const { progressToken, ...progress } = n.params;
+      this.progress.get(String(progressToken))?.(progress as Progress);
     });
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
       this.emit('log', n.params, [...this.inFlight].at(-1));
@@ -402,10 +410,39 @@ export class DownstreamConnection extends EventEmitter {
   }
 
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
-    return this.withCall(ctx, `the call to ${name}`, (client) =>
-      // request() rather than callTool(): the hub passes results through; the upstream client validates them.
-      client.request({ method: 'tools/call', params: { name, arguments: args ?? {} } }, CallToolResultSchema, this.requestOptions(ctx)) as Promise<CallToolResult>,
-    );
+    return this.withCall(ctx, `the call to ${name}`, async (client) => {
+      // The timeout is ours, not the SDK's, so that it restarts on each progress report we relay.
+      const timeout = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => timeout.abort(`timed out after ${this.config.timeoutMs} ms`), this.config.timeoutMs);
+      };
+      arm();
+      let token: string | undefined;
+      if (ctx.onprogress) {
+        token = `${this.name}-${++this.progressSeq}`;
+        const relay = ctx.onprogress;
+        this.progress.set(token, (p) => {
+          arm();
+          relay(p);
+        });
+      }
+      try {
+        // request() rather than callTool(): the hub passes results through; the upstream client validates them.
+        return (await client.request(
+          { method: 'tools/call', params: { name, arguments: args ?? {}, ...(token ? { _meta: { progressToken: token } } : {}) } },
+          CallToolResultSchema,
+          { signal: ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal, timeout: 2 ** 31 - 1 },
+        )) as CallToolResult;
+      } catch (err) {
+        if (timeout.signal.aborted && !ctx.signal?.aborted) throw new McpError(ErrorCode.RequestTimeout, 'Request timed out');
+        throw err;
+      } finally {
+        clearTimeout(timer);
+        if (token) this.progress.delete(token);
+      }
+    });
   }
 
   readResource(uri: string, ctx: CallContext = {}): Promise<ReadResourceResult> {
@@ -426,13 +463,7 @@ export class DownstreamConnection extends EventEmitter {
   }
 
   private requestOptions(ctx: CallContext) {
-    return {
-      signal: ctx.signal,
-      timeout: this.config.timeoutMs,
-      onprogress: ctx.onprogress,
-      // A server that reports progress is alive; the timeout counts from its last report.
-      resetTimeoutOnProgress: ctx.onprogress !== undefined,
-    };
+    return { signal: ctx.signal, timeout: this.config.timeoutMs };
   }
 }
 
