@@ -24,7 +24,7 @@ describe.each<Mode>(['stdio', 'http'])('hub over %s', (mode) => {
         gamma: fixture('gamma', { tools: { include: ['echo', 'ad?'] } }),
         slowpoke: fixture('slowpoke', { env: { FIXTURE_EVENTS_FILE: events }, timeoutMs: 500, tools: { include: ['hang'] } }),
         broken: fixture('broken', { env: { FIXTURE_FAIL_START: '1' } }),
-        sleepy: { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], timeoutMs: 1000 },
+        sleepy: { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], startupTimeoutMs: 1000 },
         everything: { command: process.execPath, args: [path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js')] },
         unset: { command: 'node', args: ['x.js'], env: { TOKEN: '${HUB_TEST_UNSET_VAR}' } },
       },

@@ -12,7 +12,7 @@ export function fixFor(s: ServerStatus, config: ServerConfig | undefined): strin
   if (/ENOENT|not found|spawn/i.test(error) && config?.command) return `command "${config.command}" was not found: install it or fix servers.${s.name}.command`;
   if (/ECONNREFUSED|fetch failed|ENOTFOUND/i.test(error)) return `nothing answers at ${config?.url}: start that server or fix servers.${s.name}.url`;
   if (/\b401\b|\b403\b|unauthori[sz]ed|forbidden/i.test(error)) return `the server refused the credentials: check servers.${s.name}.headers / env`;
-  if (/within \d+ ms|timed? ?out/i.test(error)) return `it did not answer in time: run ${target} alone to check it starts, or raise servers.${s.name}.timeoutMs`;
+  if (/within \d+ ms|timed? ?out/i.test(error)) return `it did not start in time: run ${target} alone to check it starts, or raise servers.${s.name}.startupTimeoutMs`;
   if (/closed|exited/i.test(error)) return `the server exited at startup: run ${target} alone to see why`;
   return `run ${target} alone to see why it fails`;
 }

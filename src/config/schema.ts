@@ -31,7 +31,10 @@ export const ServerSchema = z
     enabled: z.boolean().default(true),
     /** Cline's spelling of enabled: false. */
     disabled: z.boolean().optional(),
+    /** Per call: a call that runs over is cancelled downstream. */
     timeoutMs: z.number().int().positive().default(60_000),
+    /** Connecting and listing at (re)start; kept apart from timeoutMs because starting (npx, a cold API) is often slower than a call. */
+    startupTimeoutMs: z.number().int().positive().default(30_000),
     tools: ToolFilterSchema.default({ overrides: {} }),
   })
   .strict()

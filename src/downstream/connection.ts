@@ -164,7 +164,7 @@ export class DownstreamConnection extends EventEmitter {
     const generation = ++this.generation;
     this.setState(state);
     const started = performance.now();
-    const timeoutMs = this.config.timeoutMs;
+    const timeoutMs = this.config.startupTimeoutMs;
     const abandon = new AbortController();
     try {
       const { client, kind } = await withTimeout(this.open(generation, abandon.signal), timeoutMs, `did not finish connecting within ${timeoutMs} ms`);
@@ -357,7 +357,7 @@ export class DownstreamConnection extends EventEmitter {
   private async ready(signal?: AbortSignal): Promise<Client> {
     if (this.state === 'connecting' || this.state === 'restarting') {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.config.timeoutMs);
+        const timer = setTimeout(resolve, Math.max(this.config.timeoutMs, this.config.startupTimeoutMs));
         const done = () => {
           clearTimeout(timer);
           resolve();
