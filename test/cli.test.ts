@@ -42,6 +42,19 @@ describe('cli', () => {
     expect(bad.stderr).toContain('missing required field `b`');
   });
 
+  it('search prints ranked tools', () => {
+    const file = writeConfig(tempDir(), { servers: { maths: fixture('maths') }, routing: { embeddings: { provider: 'none' } } });
+    const run = spawnSync(process.execPath, [CLI, 'search', 'add two numbers', '--limit', '2', '--json', '--config', file], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const { tools } = JSON.parse(run.stdout) as { tools: Array<{ name: string; server: string; score: number }> };
+    expect(tools).toHaveLength(2);
+    expect(tools[0]).toMatchObject({ name: 'maths__add', server: 'maths' });
+    expect(tools[0].score).toBeGreaterThan(tools[1].score);
+    const bad = spawnSync(process.execPath, [CLI, 'search', 'x', '--limit', 'zero', '--config', file], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--limit must be a whole number');
+  });
+
   it('serve over stdio writes only JSON-RPC to stdout and survives malformed input', async () => {
     const dir = tempDir();
     const file = writeConfig(dir, { servers: { alpha: { command: process.execPath, args: [FIXTURE], env: { FIXTURE_NAME: 'alpha', FIXTURE_SECRET: 'noisy-secret' } } } });

@@ -130,6 +130,11 @@ describe.each<Mode>(['stdio', 'http'])('hub over %s', (mode) => {
     expect(text(result)).toBe('model said: 42 (you asked: meaning of life?)');
   });
 
+  it("relays a downstream server's elicitation request to the client", async () => {
+    const result = await hub.client.callTool({ name: 'beta__confirm', arguments: { question: 'Send the summary?' } });
+    expect(text(result)).toBe('accept: {"ok":true}');
+  });
+
   it('answers a call whose server crashes with a clear error at once, restarts it, and keeps the others serving', async () => {
     const crashed = await hub.client.callTool({ name: 'alpha__crash', arguments: {} });
     expect(crashed.isError).toBe(true);

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/src/cli.js');
@@ -48,7 +48,7 @@ export interface StartOptions {
 }
 
 export async function startHub(mode: Mode, configFile: string, options: StartOptions = {}): Promise<HubHandle> {
-  const capabilities = options.capabilities ?? { sampling: {} };
+  const capabilities = options.capabilities ?? { sampling: {}, elicitation: {} };
   const client = new Client({ name: 'test-client', version: '1.0.0' }, { capabilities });
   if (capabilities.sampling) {
     client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
@@ -56,6 +56,9 @@ export async function startHub(mode: Mode, configFile: string, options: StartOpt
       const prompt = first && 'text' in first ? String(first.text) : '';
       return { role: 'assistant', model: 'test-model', content: { type: 'text', text: options.sample?.(prompt) ?? 'sampled' } };
     });
+  }
+  if (capabilities.elicitation) {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => ({ action: 'accept', content: { ok: request.params.message.includes('?') } }));
   }
   client.fallbackNotificationHandler = async (n) => options.onNotification?.(n.method, n.params);
   const env = { ...(process.env as Record<string, string>), ORCHESTRATOR_LOG_LEVEL: 'debug', ...options.env };
