@@ -16,12 +16,15 @@ export interface Faults {
   revokedToken?: boolean;
 }
 
-/** How one API shapes its errors; each mock supplies its own, matching the real API. */
+/**
+ * How one API shapes its errors; each mock supplies its own, matching the real API. `req` (always given by the server) lets a mock
+ * that serves several APIs (the LLM mock: OpenAI and Anthropic) answer in the shape of the one called.
+ */
 export interface ErrorShapes {
-  rateLimited(retryAfterSec: number): { status: number; body: unknown; headers?: Record<string, string> };
-  serverError(): { status: number; body: unknown };
-  unauthorized(): { status: number; body: unknown };
-  notFound(method: string, path: string): { status: number; body: unknown };
+  rateLimited(retryAfterSec: number, req?: MockRequest): { status: number; body: unknown; headers?: Record<string, string> };
+  serverError(req?: MockRequest): { status: number; body: unknown };
+  unauthorized(req?: MockRequest): { status: number; body: unknown };
+  notFound(method: string, path: string, req?: MockRequest): { status: number; body: unknown };
 }
 
 export interface MockRequest {
@@ -39,6 +42,8 @@ export interface MockResponse {
   status?: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Writes the response itself (server-sent events, a connection left hanging); status, body and headers are then unused. */
+  stream?: (res: http.ServerResponse) => Promise<void>;
 }
 
 export type Handler = (req: MockRequest) => MockResponse | Promise<MockResponse>;
@@ -48,6 +53,7 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  headers: http.IncomingHttpHeaders;
   at: number;
 }
 
@@ -120,18 +126,18 @@ export class MockHttpServer {
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const mockReq: MockRequest = { method, path: url.pathname, params: {}, query: url.searchParams, headers: req.headers, body, rawBody };
-    this.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, at: Date.now() });
+    this.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, headers: req.headers, at: Date.now() });
 
     const f = this.faults;
     if (f.slowMs) await new Promise((r) => setTimeout(r, f.slowMs));
-    if (f.revokedToken || !this.authorize(mockReq)) return send(res, this.shapes.unauthorized());
+    if (f.revokedToken || !this.authorize(mockReq)) return send(res, this.shapes.unauthorized(mockReq));
     if (f.rateLimit && f.rateLimit.count > 0) {
       f.rateLimit.count--;
-      return send(res, this.shapes.rateLimited(f.rateLimit.retryAfterSec));
+      return send(res, this.shapes.rateLimited(f.rateLimit.retryAfterSec, mockReq));
     }
     if (f.serverError && f.serverError.count > 0) {
       f.serverError.count--;
-      return send(res, this.shapes.serverError());
+      return send(res, this.shapes.serverError(mockReq));
     }
     if (f.malformed && f.malformed.count > 0) {
       f.malformed.count--;
@@ -145,9 +151,10 @@ export class MockHttpServer {
       const match = route.pattern.exec(url.pathname);
       if (!match) continue;
       route.keys.forEach((key, i) => (mockReq.params[key] = decodeURIComponent(match[i + 1])));
-      return send(res, await route.handler(mockReq));
+      const answer = await route.handler(mockReq);
+      return answer.stream ? answer.stream(res) : send(res, answer);
     }
-    send(res, this.shapes.notFound(method, url.pathname));
+    send(res, this.shapes.notFound(method, url.pathname, mockReq));
   }
 }
 

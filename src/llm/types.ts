@@ -68,8 +68,23 @@ export interface Llm {
   usage(): UsageReport;
 }
 
+/** Why one provider of the chain did not answer. */
+export interface LlmFailure {
+  provider: string;
+  model?: string;
+  /** `unavailable` (no key, no sampling client), or how the call failed: rate-limit, server, timeout, network, auth, ... */
+  kind: string;
+  message: string;
+  /** Attempts made (retries included); 0 when the provider was skipped. */
+  attempts: number;
+}
+
 export class LlmUnavailableError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Each provider tried or skipped, in chain order. */
+    readonly failures: LlmFailure[] = [],
+  ) {
     super(message);
     this.name = 'LlmUnavailableError';
   }
