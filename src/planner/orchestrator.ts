@@ -1,0 +1,319 @@
+// The service the hub uses: plan a task, run a task or a plan, resume a run that waits for approval,
+// look a run up. Composes planner + validator + executor + the store of runs waiting for approval;
+// every dependency comes in as an interface (the hub passes its Catalog, ToolIndex, Llm and memory).
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../downstream/connection.js';
+import { OrchestrateConfigSchema, type OrchestrateConfig, type OrchestrateConfigInput } from '../config/orchestrate.js';
+import { childLogger } from '../log/logger.js';
+import type { Llm } from '../llm/types.js';
+import { isToolStep, type Plan, type PlanInput } from './plan.js';
+import type { RunRecord, Usage } from './record.js';
+import { Executor, approvalKey, newStepRecord, type Approver, type RunState, type StepProgress, type ToolCaller } from './executor.js';
+import { Planner, PlanningError, type PlanExample, type ToolSearch } from './planner.js';
+import { PLAN_PROMPT_VERSION } from './prompts/plan.v1.js';
+import { SafetyPolicy } from './safety.js';
+import { summarize } from './summary.js';
+import { parsePlan, validatePlan, type PlanIssue, type ToolLookup } from './validator.js';
+
+/** Remembered runs; the memory module implements it. */
+export interface PlanMemory {
+  similar(task: string, k: number): Promise<PlanExample[]>;
+  store(record: RunRecord): Promise<void>;
+}
+
+export interface OrchestratorDeps {
+  caller: ToolCaller;
+  tools: ToolLookup;
+  index: ToolSearch;
+  llm?: Llm;
+  memory?: PlanMemory;
+  config?: OrchestrateConfigInput;
+  logger?: { info(msg: string, meta?: object): void; warn(msg: string, meta?: object): void };
+}
+
+export interface PlanContext {
+  context?: unknown;
+  caller?: Caller;
+  signal?: AbortSignal;
+  /** Examples to show the planner; default: memory.similar(task). */
+  examples?: PlanExample[];
+}
+
+export interface RunOptions extends PlanContext {
+  /** Plan (and validate) only; nothing runs. */
+  dryRun?: boolean;
+  onProgress?: (progress: StepProgress) => void;
+  /** Consent for destructive steps (the hub: MCP elicitation). Without it the run stops at the first one. */
+  approve?: Approver;
+  /** Who asked: "stdio", a token name, "workflow:<id>", "cli". */
+  client?: string;
+  trigger?: RunRecord['trigger'];
+  /** How a given plan was obtained (a workflow's stored steps: "workflow"). */
+  planSource?: RunRecord['planSource'];
+  /** Tools consented to in advance (a workflow's approved tools): their steps run without asking. */
+  approvedTools?: string[];
+}
+
+export type ResumeOptions = Pick<RunOptions, 'signal' | 'onProgress' | 'approve' | 'caller'>;
+
+export interface DestructiveStep {
+  step: string;
+  tool: string;
+  reason: string;
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunRecord['status'];
+  record: RunRecord;
+  summary: string;
+  /** Full results of the succeeded steps, by id. */
+  results: Record<string, unknown>;
+  /** Steps that need consent (status needs-approval: call resume(runId, true) to run them; planned: shown before running). */
+  approval?: { steps: DestructiveStep[]; message: string };
+  /** Why the plan was rejected, by step and field. */
+  issues?: PlanIssue[];
+}
+
+export interface PlanResult {
+  plan: Plan;
+  candidates: string[];
+  destructive: DestructiveStep[];
+  attempts: number;
+  usage: Usage;
+}
+
+const RECENT_RUNS = 200;
+
+export class Orchestrator {
+  readonly config: OrchestrateConfig;
+  readonly executor: Executor;
+  readonly planner?: Planner;
+  private readonly pending = new Map<string, { state: RunState; since: number }>();
+  private readonly recent = new Map<string, RunState>();
+  private readonly log: NonNullable<OrchestratorDeps['logger']>;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.config = OrchestrateConfigSchema.parse(deps.config ?? {});
+    this.log = deps.logger ?? childLogger('orchestrator');
+    const safety = new SafetyPolicy(this.config);
+    this.executor = new Executor({ caller: deps.caller, tools: deps.tools, llm: deps.llm, safety }, this.config);
+    if (deps.llm) this.planner = new Planner({ llm: deps.llm, index: deps.index, tools: deps.tools }, this.config.candidates);
+  }
+
+  /** A checked plan for a task (plan_task). Throws PlanningError, or LlmUnavailableError when no model can serve. */
+  async plan(task: string, ctx: PlanContext = {}): Promise<PlanResult> {
+    const planner = this.requirePlanner(ctx.caller);
+    const examples = ctx.examples ?? (await this.examples(task));
+    const r = await planner.plan({ task, context: ctx.context, examples, signal: ctx.signal, caller: ctx.caller });
+    return { plan: r.plan, candidates: r.candidates, destructive: this.executor.destructiveSteps(r.plan), attempts: r.attempts, usage: r.usage };
+  }
+
+  /** Plans (for a task) or checks (for a plan) and runs it. Planning and validation failures come back as failed runs. */
+  async run(taskOrPlan: string | PlanInput, options: RunOptions = {}): Promise<RunResult> {
+    this.sweep();
+    const given = typeof taskOrPlan !== 'string';
+    const record: RunRecord = {
+      id: randomUUID(),
+      task: given ? (taskOrPlan.goal ?? 'a given plan') : taskOrPlan,
+      client: options.client,
+      trigger: options.trigger ?? 'orchestrate',
+      status: 'running',
+      steps: [],
+      startedAt: new Date().toISOString(),
+      usage: { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    };
+    const state: RunState = { record, plan: { steps: [] }, results: new Map(), input: options.context, approved: new Set(), declined: new Set(), approvedTools: new Set(options.approvedTools ?? []), replanUsed: false, activeMs: 0 };
+    const t0 = performance.now();
+
+    let plan: Plan;
+    if (given) {
+      const parsed = parsePlan(taskOrPlan);
+      const issues = parsed.plan ? validatePlan(parsed.plan, this.deps.tools) : parsed.issues;
+      if (!parsed.plan || issues.length) return this.rejected(state, 'The plan is invalid', issues, t0);
+      plan = parsed.plan;
+      record.planSource = options.planSource ?? 'given';
+    } else {
+      try {
+        const r = await this.plan(taskOrPlan, options);
+        addUsage(record.usage, r.usage);
+        plan = r.plan;
+        record.planSource = 'llm';
+        record.planPrompt = PLAN_PROMPT_VERSION;
+      } catch (err) {
+        if (err instanceof PlanningError) addUsage(record.usage, err.usage);
+        if (options.signal?.aborted) return this.rejected(state, 'the run was cancelled while planning', undefined, t0, 'cancelled');
+        return this.rejected(state, `Planning failed: ${err instanceof Error ? err.message : String(err)}`, err instanceof PlanningError ? err.issues : undefined, t0);
+      }
+    }
+    state.plan = plan;
+    record.plan = plan;
+    record.steps = plan.steps.map(newStepRecord);
+
+    if (options.dryRun) {
+      record.status = 'planned';
+      record.ms = Math.round(performance.now() - t0);
+      record.summary = summarize(record);
+      this.remember(state);
+      const steps = this.executor.destructiveSteps(plan);
+      return this.result(state, steps.length ? { steps, message: `Running this plan will ask for consent before: ${describe(steps)}.` } : undefined);
+    }
+    state.activeMs = performance.now() - t0;
+    return this.execute(state, options);
+  }
+
+  /** Continues a run that stopped for approval: approve runs its destructive steps, decline skips them (and what depends on them). */
+  async resume(runId: string, approve: boolean, options: ResumeOptions = {}): Promise<RunResult> {
+    this.sweep();
+    const entry = this.pending.get(runId);
+    if (!entry) {
+      const known = this.recent.get(runId);
+      throw new Error(known ? `run ${runId} is not waiting for approval (it is ${known.record.status})` : `no run ${runId} is waiting for approval (unknown or expired)`);
+    }
+    this.pending.delete(runId);
+    const { state } = entry;
+    // The answer covers every destructive step of the current plan; a replan's changed steps ask again.
+    for (const step of state.plan.steps) {
+      const rec = state.record.steps.find((s) => s.id === step.id)!;
+      if (!isToolStep(step) || !(rec.status === 'pending' || rec.status === 'needs-approval') || !this.executor.approvalReason(step)) continue;
+      (approve ? state.approved : state.declined).add(approvalKey(step));
+      if (rec.status === 'needs-approval') rec.status = 'pending';
+    }
+    return this.execute(state, { ...options, context: state.input });
+  }
+
+  /** Problems of a plan against the current catalog; [] when it can run. */
+  validate(plan: PlanInput): PlanIssue[] {
+    const parsed = parsePlan(plan);
+    return parsed.plan ? validatePlan(parsed.plan, this.deps.tools) : parsed.issues;
+  }
+
+  /** Those of these tools that need consent (destructive, unannotated, matching confirm, or unknown), with why. */
+  needsConsent(toolNames: string[]): Array<{ tool: string; reason: string }> {
+    return toolNames.flatMap((tool) => {
+      const reason = this.deps.tools.getTool(tool) ? this.executor.approvalReason({ id: 'x', tool, args: {} }) : 'unknown tool';
+      return reason ? [{ tool, reason }] : [];
+    });
+  }
+
+  get(runId: string): RunRecord | undefined {
+    return this.recent.get(runId)?.record;
+  }
+
+  /** Ids of the runs waiting for approval. */
+  waiting(): string[] {
+    this.sweep();
+    return [...this.pending.keys()];
+  }
+
+  private async execute(state: RunState, options: RunOptions): Promise<RunResult> {
+    this.remember(state);
+    const planner = this.planner;
+    const replan =
+      planner && this.config.replan
+        ? async (s: RunState, failures: Array<{ id: string; tool?: string; error: string }>) => {
+            this.log.info('replanning after a failed step', { run: s.record.id, failures: failures.map((f) => f.id) });
+            try {
+              const r = await planner.replan({
+                task: s.record.task,
+                context: s.input,
+                plan: s.plan,
+                completed: Object.fromEntries(s.results),
+                failures,
+                signal: options.signal,
+                caller: options.caller,
+              });
+              addUsage(s.record.usage, r.usage);
+              return r.plan;
+            } catch (err) {
+              if (err instanceof PlanningError) addUsage(s.record.usage, err.usage);
+              throw err;
+            }
+          }
+        : undefined;
+    await this.executor.execute(state, { signal: options.signal, onProgress: options.onProgress, approve: options.approve, caller: options.caller, replan });
+    const { record } = state;
+    if (record.status === 'needs-approval') {
+      this.pending.set(record.id, { state, since: Date.now() });
+      const steps = this.executor
+        .destructiveSteps(state.plan)
+        .filter((d) => ['pending', 'needs-approval'].includes(record.steps.find((s) => s.id === d.step)!.status));
+      return this.result(state, { steps, message: `${record.error ?? 'Waiting for approval.'} Approving runs: ${describe(steps)}.` });
+    }
+    await this.store(record);
+    return this.result(state);
+  }
+
+  private rejected(state: RunState, error: string, issues: PlanIssue[] | undefined, t0: number, status: 'failed' | 'cancelled' = 'failed'): RunResult {
+    const { record } = state;
+    record.status = status;
+    record.error = error;
+    record.endedAt = new Date().toISOString();
+    record.ms = Math.round(performance.now() - t0);
+    record.summary = summarize(record);
+    this.remember(state);
+    return { ...this.result(state), issues };
+  }
+
+  private result(state: RunState, approval?: RunResult['approval']): RunResult {
+    const { record } = state;
+    return { runId: record.id, status: record.status, record, summary: record.summary ?? summarize(record), results: Object.fromEntries(state.results), approval };
+  }
+
+  private requirePlanner(caller: Caller | undefined): Planner {
+    if (!this.planner || !this.deps.llm) throw new PlanningError('Planning needs a language model: configure `llm:` (or give a plan instead of a task).', [], zeroUsage());
+    const available = this.deps.llm.availability({ caller });
+    if (!available.ok) throw new PlanningError(`Planning needs a language model: ${available.reason}`, [], zeroUsage());
+    return this.planner;
+  }
+
+  private async examples(task: string): Promise<PlanExample[]> {
+    if (!this.deps.memory || this.config.examples === 0) return [];
+    try {
+      return await this.deps.memory.similar(task, this.config.examples);
+    } catch (err) {
+      this.log.warn('memory lookup failed; planning without examples', { error: String(err) });
+      return [];
+    }
+  }
+
+  private async store(record: RunRecord): Promise<void> {
+    if (!this.deps.memory) return;
+    try {
+      await this.deps.memory.store(record);
+    } catch (err) {
+      this.log.warn('could not store the run in memory', { run: record.id, error: String(err) });
+    }
+  }
+
+  private remember(state: RunState): void {
+    this.recent.delete(state.record.id);
+    this.recent.set(state.record.id, state);
+    while (this.recent.size > RECENT_RUNS) {
+      const oldest = [...this.recent.keys()].find((id) => !this.pending.has(id));
+      if (!oldest) break;
+      this.recent.delete(oldest);
+    }
+  }
+
+  /** Forgets runs that waited for approval longer than approvalTtlMs. */
+  private sweep(): void {
+    const limit = Date.now() - this.config.approvalTtlMs;
+    for (const [id, entry] of this.pending) if (entry.since < limit) this.pending.delete(id);
+  }
+}
+
+function describe(steps: DestructiveStep[]): string {
+  return steps.map((s) => `${s.step} (${s.tool}: ${s.reason})`).join(', ');
+}
+
+function zeroUsage(): Usage {
+  return { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+}
+
+function addUsage(into: Usage, add: Usage): void {
+  into.llmCalls += add.llmCalls;
+  into.inputTokens += add.inputTokens;
+  into.outputTokens += add.outputTokens;
+  into.costUsd += add.costUsd;
+}

@@ -1,0 +1,95 @@
+// The seed scenario's plan run by the Orchestrator through the real Catalog: real downstream servers
+// as child processes (the Xero mock MCP server, our ClickUp and Telegram servers on their mock APIs)
+// over stdio. No model: the plan is given, as a workflow's stored steps would be. Needs `npm run build`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { parseConfig } from '../src/config/load.js';
+import { DownstreamPool } from '../src/downstream/pool.js';
+import { Catalog } from '../src/catalog/catalog.js';
+import { childLogger } from '../src/log/logger.js';
+import { Orchestrator } from '../src/planner/orchestrator.js';
+import type { StepProgress } from '../src/planner/executor.js';
+import { ACME, startClickUpMock } from '../mocks/clickup-api/index.js';
+import { startTelegramMock } from '../mocks/telegram-api/index.js';
+import { TEAM_CHAT_ID } from '../mocks/telegram-api/seed.js';
+import { ROOT, tempDir } from './support/hub.js';
+
+const UNPAID = "invoices[type = 'ACCREC' and amountDue > 0]";
+
+describe('the seed scenario through the real catalog', () => {
+  let clickup: Awaited<ReturnType<typeof startClickUpMock>>;
+  let telegram: Awaited<ReturnType<typeof startTelegramMock>>;
+  let pool: DownstreamPool;
+  let catalog: Catalog;
+
+  beforeAll(async () => {
+    clickup = await startClickUpMock();
+    telegram = await startTelegramMock();
+    const node = process.execPath;
+    const config = {
+      servers: {
+        xero: { command: node, args: [path.join(ROOT, 'dist/mocks/xero-mcp/server.js')], env: { XERO_MOCK_STATE_FILE: path.join(tempDir(), 'xero.json') } },
+        clickup: { command: node, args: [path.join(ROOT, 'dist/custom-servers/clickup/src/index.js')], env: { CLICKUP_API_TOKEN: clickup.token, CLICKUP_API_URL: clickup.url } },
+        telegram: {
+          command: node,
+          args: [path.join(ROOT, 'dist/custom-servers/telegram/src/index.js')],
+          env: { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_URL: telegram.url, TELEGRAM_DEFAULT_CHAT_ID: String(TEAM_CHAT_ID) },
+        },
+      },
+      routing: { embeddings: { provider: 'none' } },
+    };
+    pool = new DownstreamPool({ log: childLogger('test'), autoRestart: false });
+    await pool.apply(parseConfig(stringify(config), path.join(ROOT, 'test.config.yaml')));
+    catalog = new Catalog(pool);
+  });
+
+  afterAll(async () => {
+    await pool?.stopAll();
+    await clickup?.close();
+    await telegram?.close();
+  });
+
+  it('stops at the unannotated Xero tool (MCP default: may be destructive), then runs all three apps on approval', async () => {
+    const orchestrator = new Orchestrator({ caller: catalog, tools: catalog, index: { searchMany: async () => [] }, logger: { info() {}, warn() {} } });
+    const plan = {
+      goal: 'Follow up unpaid invoices and tell the team',
+      steps: [
+        { id: 'invoices', tool: 'xero__list-invoices', args: { page: 1 } },
+        {
+          id: 'task',
+          tool: 'clickup__create_task',
+          args: {
+            list_id: ACME.lists.followUps,
+            name: { $template: 'Follow up {{$count(steps.invoices.' + UNPAID + ')}} unpaid invoices' },
+            description: { $template: '{{$join(steps.invoices.' + UNPAID + '.invoiceNumber, ", ")}}' },
+          },
+        },
+        { id: 'notify', tool: 'telegram__send_message', args: { text: { $template: 'New ClickUp task: {{steps.task.name}}' } } },
+      ],
+    };
+    const progress: StepProgress[] = [];
+    const first = await orchestrator.run(plan, { onProgress: (p) => progress.push(p) });
+    expect(first.status).toBe('needs-approval');
+    expect(first.approval?.steps.map((s) => s.tool)).toEqual(['xero__list-invoices']);
+
+    const done = await orchestrator.resume(first.runId, true, { onProgress: (p) => progress.push(p) });
+    expect(done.record.steps.map((s) => [s.id, s.status, s.error])).toEqual([
+      ['invoices', 'succeeded', undefined],
+      ['task', 'succeeded', undefined],
+      ['notify', 'succeeded', undefined],
+    ]);
+    expect(done.status).toBe('succeeded');
+    const unpaid = (done.results.invoices as { invoices: Array<{ type: string; amountDue: number; invoiceNumber: string }> }).invoices.filter(
+      (i) => i.type === 'ACCREC' && i.amountDue > 0,
+    );
+    expect(unpaid.length).toBeGreaterThan(0);
+    const name = `Follow up ${unpaid.length} unpaid invoices`;
+    const task = clickup.state.findTask(name, ACME.lists.followUps);
+    expect(task?.description).toBe(unpaid.map((i) => i.invoiceNumber).join(', '));
+    const sent = telegram.state.sentTo(TEAM_CHAT_ID).map((m) => m.text);
+    expect(sent).toContain(`New ClickUp task: ${name}`);
+    expect(progress.at(-1)).toMatchObject({ step: 'notify', status: 'succeeded', completed: 3, total: 3 });
+    expect(done.summary).toMatch(/^Done: 3 of 3 steps succeeded/);
+  });
+});
