@@ -1,0 +1,205 @@
+// The embedded Chroma server: the `chromadb` package's own CLI (`chroma run`, a native binding; no
+// Python), on a free loopback port, persisted in one folder, stopped with the hub and never orphaned.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface EmbeddedChroma {
+  url: string;
+  /** The server process (or the one another hub started on the same folder). */
+  pid: number;
+  /** False when another live process on the same folder already served it: we use its server and leave it running. */
+  owned: boolean;
+  /** Milliseconds from spawn to the first answered heartbeat (0 when shared). */
+  startMs: number;
+  /** Called once if the server exits while we still use it. */
+  onExit(listener: (reason: string) => void): void;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedChromaOptions {
+  dir: string;
+  timeoutMs: number;
+  logger?: { debug(msg: string, meta?: object): void; info(msg: string, meta?: object): void };
+}
+
+// The binding's `cli()` runs the server inside one native call that never yields to the event loop,
+// so the CLI runs on a worker thread while the main thread watches stdin: when the hub goes away,
+// even killed, the pipe closes and the server goes with it (SIGKILL: exit() would wait for the worker).
+const SUPERVISOR = `
+import { Worker } from 'node:worker_threads';
+const [cli, ...args] = process.argv.slice(1);
+const worker = new Worker(
+  "import { workerData } from 'node:worker_threads';" +
+  "import { pathToFileURL } from 'node:url';" +
+  "process.argv = [process.execPath, workerData.cli, ...workerData.args];" +
+  "await import(pathToFileURL(workerData.cli).href);",
+  { eval: true, execArgv: ['--input-type=module'], workerData: { cli, args } },
+);
+worker.on('error', (e) => { console.error(String(e && e.stack || e)); process.exit(1); });
+worker.on('exit', (code) => process.exit(code || 1));
+const die = () => process.kill(process.pid, 'SIGKILL');
+process.stdin.on('end', die);
+process.stdin.on('close', die);
+process.stdin.on('error', die);
+process.stdin.resume();
+`;
+
+/** Path of the chromadb package's CLI (its `bin.chroma`). */
+export function chromaCliPath(): string {
+  const require = createRequire(import.meta.url);
+  let dir = path.dirname(require.resolve('chromadb'));
+  while (!existsSync(path.join(dir, 'package.json')) || JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name !== 'chromadb') {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('chromadb package.json not found');
+    dir = up;
+  }
+  const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { bin?: Record<string, string> | string };
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.chroma;
+  if (!bin) throw new Error('the chromadb package has no `chroma` CLI');
+  return path.join(dir, bin);
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function heartbeat(url: string, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface LockFile {
+  pid: number;
+  url: string;
+}
+
+const LOCK = 'hub-server.json';
+
+/** Starts the server on `dir` (or joins the one another hub runs there: two servers on one folder would corrupt it). */
+export async function startEmbeddedChroma(options: EmbeddedChromaOptions): Promise<EmbeddedChroma> {
+  mkdirSync(options.dir, { recursive: true });
+  const lockPath = path.join(options.dir, LOCK);
+  const shared = await joinRunning(lockPath);
+  if (shared) {
+    options.logger?.info(`using the Chroma server another process runs on ${options.dir}`, { url: shared.url, pid: shared.pid });
+    return { url: shared.url, pid: shared.pid, owned: false, startMs: 0, onExit() {}, stop: async () => undefined };
+  }
+  let lastError: Error | undefined;
+  // A port found free can be taken before the server binds it; another port fixes that.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const server = await spawnServer(options, await freePort());
+      writeFileSync(lockPath, JSON.stringify({ pid: server.pid, url: server.url } satisfies LockFile));
+      const stop = server.stop;
+      server.stop = async () => {
+        await stop();
+        rmSync(lockPath, { force: true });
+      };
+      return server;
+    } catch (e) {
+      lastError = e as Error;
+      if (/timed out/.test(lastError.message)) break;
+    }
+  }
+  throw lastError ?? new Error('Chroma did not start');
+}
+
+async function joinRunning(lockPath: string): Promise<LockFile | undefined> {
+  if (!existsSync(lockPath)) return undefined;
+  try {
+    const lock = JSON.parse(readFileSync(lockPath, 'utf8')) as LockFile;
+    if (lock.pid !== process.pid && alive(lock.pid) && (await heartbeat(lock.url))) return lock;
+  } catch {
+    // unreadable lock: ours to replace
+  }
+  return undefined;
+}
+
+function spawnServer(options: EmbeddedChromaOptions, port: number): Promise<EmbeddedChroma> {
+  const host = '127.0.0.1';
+  const url = `http://${host}:${port}`;
+  const args = ['--input-type=module', '-e', SUPERVISOR, chromaCliPath(), 'run', '--path', options.dir, '--host', host, '--port', String(port)];
+  const started = Date.now();
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  // The last output, for the reason when it fails; the banner is not worth logging.
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-2000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const lastLines = () =>
+    tail
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^[(#\s]+$/.test(l))
+      .slice(-3)
+      .join(' | ');
+
+  let exited: string | undefined;
+  let stopping = false;
+  const exitListeners: Array<(reason: string) => void> = [];
+  const exitPromise = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = `Chroma exited (${signal ?? `code ${code}`})${lastLines() ? `: ${lastLines()}` : ''}`;
+      if (!stopping) exitListeners.splice(0).forEach((l) => l(exited!));
+      resolve();
+    });
+    child.on('error', (e) => {
+      exited = `Chroma could not be started: ${e.message}`;
+      resolve();
+    });
+  });
+
+  const stop = async () => {
+    if (exited) return;
+    stopping = true;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+
+  return (async () => {
+    // No event says "listening"; the heartbeat is the readiness signal, polled until it answers or the process dies.
+    while (!exited) {
+      if (await heartbeat(url, 500)) {
+        const startMs = Date.now() - started;
+        options.logger?.debug('embedded Chroma started', { url, pid: child.pid, ms: startMs });
+        return { url, pid: child.pid!, owned: true, startMs, onExit: (l) => void exitListeners.push(l), stop };
+      }
+      if (Date.now() - started > options.timeoutMs) {
+        await stop();
+        throw new Error(`Chroma did not answer on ${url} within ${options.timeoutMs} ms (timed out)${lastLines() ? `: ${lastLines()}` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(exited);
+  })();
+}
