@@ -2,7 +2,7 @@
 // and the single place that routes a call by its catalog name to the owning connection.
 import { EventEmitter } from 'node:events';
 import { ErrorCode, McpError, type CallToolResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplate, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext, ChangeKind } from '../downstream/connection.js';
+import type { CallContext, ChangeKind, DownstreamConnection } from '../downstream/connection.js';
 import type { DownstreamPool } from '../downstream/pool.js';
 import type { ServerConfig } from '../config/schema.js';
 import { globToRegExp, hubUri, namespacedName, parseHubUri } from './naming.js';
@@ -120,14 +120,12 @@ export class Catalog extends EventEmitter {
   async callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
     const entry = this.toolsByName.get(name);
     if (!entry) return toolError(unknownToolMessage(name, this.tools()));
-    const problem = validateArguments(entry.tool.inputSchema, args ?? {});
-    if (problem) return toolError(`Invalid arguments for ${name}: ${problem}. Fix the arguments to match the tool's input schema (describe_tool shows it).`);
+    const invalid = invalidArgumentsError(entry, args);
+    if (invalid) return invalid;
     const connection = this.pool.get(entry.server);
     if (!connection) return toolError(`server "${entry.server}" is no longer configured`);
     try {
-      const result = await connection.callTool(entry.originalName, args, ctx);
-      // Servers that report failures as plain text get them flagged, so a failure never flows on as data.
-      return detectPlainTextError(result, plainTextErrorPatterns(connection.serverInfo?.name)) ? { ...result, isError: true } : result;
+      return finishToolResult(connection, await connection.callTool(entry.originalName, args, ctx));
     } catch (err) {
       return toolError(err instanceof Error ? err.message : String(err));
     }
@@ -165,6 +163,22 @@ export function filterTools(tools: Tool[], filter: ServerConfig['tools']): Tool[
   const include = filter.include?.map(globToRegExp);
   const exclude = filter.exclude?.map(globToRegExp) ?? [];
   return tools.filter((t) => (!include || include.some((re) => re.test(t.name))) && !exclude.some((re) => re.test(t.name)));
+}
+
+/**
+ * The tool error for arguments that do not match the tool's input schema, or undefined when they do.
+ * Shared with the tools/call fast path (src/server/relay.ts), so both paths answer alike.
+ */
+export function invalidArgumentsError(entry: CatalogTool, args: Record<string, unknown> | undefined): CallToolResult | undefined {
+  const problem = validateArguments(entry.tool.inputSchema, args ?? {});
+  if (!problem) return undefined;
+  return toolError(`Invalid arguments for ${entry.name}: ${problem}. Fix the arguments to match the tool's input schema (describe_tool shows it).`);
+}
+
+/** What every downstream answer goes through before the client sees it (both tools/call paths). */
+export function finishToolResult(connection: DownstreamConnection, result: CallToolResult): CallToolResult {
+  // Servers that report failures as plain text get them flagged, so a failure never flows on as data.
+  return detectPlainTextError(result, plainTextErrorPatterns(connection.serverInfo?.name)) ? { ...result, isError: true } : result;
 }
 
 export function toolError(text: string): CallToolResult {

@@ -34,12 +34,16 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import { DirectCalls, type DirectCall } from './direct-calls.js';
+import { interceptTransport } from './intercept.js';
 import { createTransport, type TransportKind } from './transport.js';
 
 export type ServerState = 'disabled' | 'not-configured' | 'connecting' | 'ready' | 'restarting' | 'failed' | 'crash-loop' | 'stopped';
 
 /** The upstream side of a call: where a downstream server's own requests are relayed. */
 export interface Caller {
+  /** Who the client is, for records and audit: "stdio", "http", or a token name. */
+  label?: string;
   capabilities(): ClientCapabilities | undefined;
   sendRequest<T>(request: { method: string; params?: Record<string, unknown> }, resultSchema: unknown): Promise<T>;
   /** Delivers a downstream server's log message to this client. */
@@ -50,6 +54,14 @@ export interface CallContext {
   signal?: AbortSignal;
   onprogress?: (progress: Progress) => void;
   caller?: Caller;
+}
+
+/** A fast-path call (startCall): the caller to relay the server's requests to, and where its outcome goes. */
+export interface StartCallOptions {
+  caller?: Caller;
+  onprogress?: (progress: Record<string, unknown>) => void;
+  /** Once, unless cancelled: the result (parsed as on the SDK path) or the error callTool would throw. */
+  onsettled: (outcome: { result: CallToolResult } | { error: Error }) => void;
 }
 
 export interface RestartPolicy {
@@ -104,6 +116,8 @@ export class DownstreamConnection extends EventEmitter {
   offerings: Offerings = EMPTY;
 
   private client?: Client;
+  /** tools/call beneath the Client's Protocol on the same transport (the fast path); set with client. */
+  private direct?: DirectCalls;
   /** The client being connected, so a timed-out or stopped connect can be torn down. */
   private opening?: Client;
   private attempts = 0;
@@ -145,6 +159,7 @@ export class DownstreamConnection extends EventEmitter {
     clearTimeout(this.restartTimer);
     const clients = [this.client, this.opening];
     this.client = this.opening = undefined;
+    this.direct = undefined;
     if (this.state !== 'disabled') this.setState('stopped');
     await Promise.all(clients.map((c) => c?.close().catch(() => undefined)));
   }
@@ -167,12 +182,13 @@ export class DownstreamConnection extends EventEmitter {
     const timeoutMs = this.config.startupTimeoutMs;
     const abandon = new AbortController();
     try {
-      const { client, kind } = await withTimeout(this.open(generation, abandon.signal), timeoutMs, `did not finish connecting within ${timeoutMs} ms`);
+      const { client, kind, direct } = await withTimeout(this.open(generation, abandon.signal), timeoutMs, `did not finish connecting within ${timeoutMs} ms`);
       if (generation !== this.generation || this.stopping) {
         await client.close().catch(() => undefined);
         return;
       }
       this.client = client;
+      this.direct = direct;
       this.transport = kind;
       this.serverInfo = client.getServerVersion();
       this.capabilities = client.getServerCapabilities();
@@ -193,13 +209,14 @@ export class DownstreamConnection extends EventEmitter {
       const message = this.describeFailure(err);
       const clients = [this.client, this.opening];
       this.client = this.opening = undefined;
+      this.direct = undefined;
       await Promise.all(clients.map((c) => c?.close().catch(() => undefined)));
       this.log.warn('server failed to start', { error: message });
       this.scheduleRestart(message);
     }
   }
 
-  private async open(generation: number, abandoned: AbortSignal): Promise<{ client: Client; kind: TransportKind }> {
+  private async open(generation: number, abandoned: AbortSignal): Promise<{ client: Client; kind: TransportKind; direct: DirectCalls }> {
     const kinds: TransportKind[] = this.config.transport === 'auto' ? ['http', 'sse'] : [this.config.transport];
     let firstError: unknown;
     for (const kind of kinds) {
@@ -208,10 +225,12 @@ export class DownstreamConnection extends EventEmitter {
       this.opening = client;
       const transport = createTransport(this.config, kind, this.options.baseDir);
       this.captureStderr(transport);
+      const direct = new DirectCalls(transport, this.config.timeoutMs);
+      interceptTransport(transport, direct);
       try {
         await client.connect(transport);
         this.opening = undefined;
-        return { client, kind };
+        return { client, kind, direct };
       } catch (err) {
         await client.close().catch(() => undefined);
         firstError ??= err;
@@ -317,6 +336,7 @@ export class DownstreamConnection extends EventEmitter {
     if (generation !== this.generation || this.stopping) return;
     if (this.state !== 'ready') return; // a failed connect reports itself
     this.client = undefined;
+    this.direct = undefined;
     const detail = this.stderrTail.at(-1);
     const message = `the server closed its connection${detail ? ` (last stderr: ${detail})` : ''}`;
     this.log.warn('server exited', { error: message });
@@ -453,6 +473,35 @@ export class DownstreamConnection extends EventEmitter {
         if (token) this.progress.delete(token);
       }
     });
+  }
+
+  /**
+   * The fast path's tools/call (src/server/relay.ts): sent straight on the transport, beneath the Client's
+   * Protocol, with callTool's timeout, cancellation, progress, in-flight caller and error texts. Undefined
+   * unless the server is ready: the caller then takes callTool, which also waits for a (re)starting server.
+   */
+  startCall(name: string, args: Record<string, unknown> | undefined, options: StartCallOptions): DirectCall | undefined {
+    const direct = this.direct;
+    if (this.state !== 'ready' || !direct) return undefined;
+    // Registered for the call's duration, so the server's sampling/elicitation requests reach this caller.
+    const caller = options.caller;
+    if (caller) this.inFlight.add(caller);
+    const call = direct.call(name, args, {
+      onprogress: options.onprogress,
+      onsettled: (outcome) => {
+        if (caller) this.inFlight.delete(caller);
+        if ('error' in outcome) return options.onsettled({ error: this.explainCallError(outcome.error, `the call to ${name}`) });
+        // As client.request(..., CallToolResultSchema) does on the SDK path.
+        const parsed = CallToolResultSchema.safeParse(outcome.result);
+        options.onsettled(parsed.success ? { result: parsed.data } : { error: parsed.error });
+      },
+    });
+    return {
+      cancel: (reason) => {
+        if (caller) this.inFlight.delete(caller);
+        call.cancel(reason);
+      },
+    };
   }
 
   readResource(uri: string, ctx: CallContext = {}): Promise<ReadResourceResult> {

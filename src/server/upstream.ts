@@ -16,17 +16,30 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
   type LoggingMessageNotification,
+  type RequestId,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallContext, Caller } from '../downstream/connection.js';
 import { metaToolDefinition, runMetaTool } from './meta-tools.js';
+import { ToolCallRelay } from './relay.js';
 import type { HubServices } from './services.js';
 
 export const HUB_VERSION = '0.1.0';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** The SDK Server with the tools/call fast path (./relay.ts) in front of each transport it connects to. */
+class RelayedServer extends Server {
+  relay?: ToolCallRelay;
+
+  override async connect(transport: Transport): Promise<void> {
+    this.relay?.attach(transport);
+    await super.connect(transport);
+  }
+}
 
 /** One connected upstream client. */
 export class Session {
@@ -40,7 +53,7 @@ export class Session {
     readonly label: string,
     onRootsChanged: () => void,
   ) {
-    this.server = new Server(
+    const server = new RelayedServer(
       { name: 'mcp-orchestrator', version: HUB_VERSION },
       {
         capabilities: {
@@ -52,18 +65,25 @@ export class Session {
         instructions: hub.instructions(),
       },
     );
+    // Opting in to the fast path for tools/call: the relay sees the transport's messages first.
+    server.relay = new ToolCallRelay({
+      hub,
+      callerFor: (id: RequestId) => this.callerFor((request, schema) => server.request(request, schema as never, { relatedRequestId: id })),
+      touch: () => (this.lastActive = Date.now()),
+    });
+    this.server = server;
     this.caller = this.callerFor();
     this.registerHandlers();
     this.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => onRootsChanged());
   }
 
-  /** A Caller bound to a request, so relayed requests travel on that request's stream (HTTP). */
-  private callerFor(extra?: Extra): Caller {
+  /** A Caller, bound to a request when `send` is that request's sendRequest, so relayed requests travel on its stream (HTTP). */
+  private callerFor(send?: (request: ServerRequest, schema: unknown) => Promise<unknown>): Caller {
     const server = this.server;
     return {
+      label: this.label,
       capabilities: () => server.getClientCapabilities(),
-      sendRequest: (request, schema) =>
-        (extra ? extra.sendRequest(request as ServerRequest, schema as never) : server.request(request as ServerRequest, schema as never)) as Promise<never>,
+      sendRequest: (request, schema) => (send ? send(request as ServerRequest, schema) : server.request(request as ServerRequest, schema as never)) as Promise<never>,
       sendLog: (params) => this.sendLog(params),
     };
   }
@@ -78,7 +98,7 @@ export class Session {
     let pending = Promise.resolve();
     return {
       signal: extra.signal,
-      caller: this.callerFor(extra),
+      caller: this.callerFor((request, schema) => extra.sendRequest(request, schema as never)),
       onprogress:
         progressToken === undefined
           ? undefined
