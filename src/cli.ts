@@ -8,7 +8,10 @@ import { logger, setConsoleLevel, setLogLevel, addLogFile } from './log/logger.j
 import { serveHttp } from './server/http.js';
 import { serveStdio } from './server/stdio.js';
 import { doctorReport } from './cli/doctor.js';
-import { startDemoApps } from './cli/demo.js';
+import { SEED_TASK, startDemoApps } from './cli/demo.js';
+import { describeRun, progressLine } from './cli/run-output.js';
+import type { Approver, RunResult } from './planner/index.js';
+import { createInterface } from 'node:readline/promises';
 import { table } from './cli/table.js';
 
 const program = new Command('mcp-orchestrator')
@@ -44,7 +47,7 @@ program
   .option('--http', 'serve Streamable HTTP at http://HOST:PORT/mcp')
   .option('--host <host>', 'HTTP host (default: http.host or 127.0.0.1)')
   .option('--port <port>', 'HTTP port (default: http.port or 3333)', (v) => parsePort(v))
-  .action(async (opts: ServeOptions) => serve(loadConfig(), opts, { watch: true }));
+  .action(async (opts: ServeOptions) => serve(loadConfig(), opts, { watch: true, schedule: true, memory: true }));
 
 interface ServeOptions {
   http?: boolean;
@@ -150,6 +153,116 @@ program
   );
 
 program
+  .command('run <task>')
+  .description('plan a task across the apps and run it, showing each step')
+  .option('--dry-run', 'plan and check only; run nothing')
+  .option('--yes', 'approve steps that change or delete data without asking')
+  .option('--json', 'print the run (plan, steps, summary) as JSON on stdout')
+  .action((task: string, opts: { dryRun?: boolean; yes?: boolean; json?: boolean }) =>
+    withHub(
+      async (hub) => {
+        const result = await hub.orchestrator.run(task, {
+          dryRun: opts.dryRun,
+          client: 'cli',
+          onProgress: opts.json ? undefined : (p) => say(progressLine(p)),
+          approve: approver(opts.yes),
+        });
+        report(result, opts.json);
+        if (result.status === 'needs-approval' && !opts.json) say('Nothing that changes data ran. Run again with --yes to approve.');
+      },
+      { memory: true },
+    ),
+  );
+
+/** --yes approves everything; on a terminal the user is asked per step; otherwise the run stops at the first such step. */
+function approver(yes: boolean | undefined): Approver | undefined {
+  if (yes) return async () => true;
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  return async (r) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const answer = await rl.question(`Step ${r.step} will run ${r.tool}${r.iterations && r.iterations > 1 ? ` ${r.iterations} times` : ''} (${r.reason}). Run it? [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+function report(result: RunResult, json: boolean | undefined): void {
+  if (json) printJson({ runId: result.runId, status: result.status, summary: result.summary, record: result.record, approval: result.approval, issues: result.issues });
+  else say(describeRun(result));
+  if (result.status !== 'succeeded' && result.status !== 'planned') process.exitCode = 1;
+}
+
+const workflows = program.command('workflows').description('scheduled workflows: list, show, run, pause, resume, remove');
+workflows
+  .command('list', { isDefault: true })
+  .option('--json', 'print JSON on stdout')
+  .action((opts: { json?: boolean }) =>
+    withHub(async (hub) => {
+      const list = hub.workflows.list();
+      if (opts.json) return void printJson(list);
+      say(table(['ID', 'SOURCE', 'STATE', 'SCHEDULE', 'NEXT RUN'], list.map((w) => [w.id, w.source, w.state, w.scheduleText, w.nextRuns[0] ?? ''])));
+      say(`\n${list.length} workflows`);
+    }, { workflows: true }),
+  );
+workflows
+  .command('show <id>')
+  .option('--json', 'print JSON on stdout')
+  .action((id: string, opts: { json?: boolean }) =>
+    withHub(async (hub) => {
+      const w = hub.workflows.get(id, { runs: 10 });
+      if (opts.json) return void printJson(w);
+      say([`${w.id}: ${w.name} (${w.source}, ${w.state})`, `Schedule: ${w.scheduleText} (cron "${w.schedule}")`, `Next runs: ${w.nextRuns.join(', ') || '-'}`, w.task ? `Task: ${w.task}` : '', w.plan ? `Plan:\n${w.plan.steps.map((s) => `  ${s.id}: ${'tool' in s ? s.tool : 'model step'}`).join('\n')}` : '', 'Recent runs:', ...w.runs.map((r) => `  ${r.startedAt} ${r.trigger} ${r.status}${r.error ? `: ${r.error}` : ''}`)].filter(Boolean).join('\n'));
+    }, { workflows: true }),
+  );
+workflows
+  .command('run <id>')
+  .option('--json', 'print the run as JSON on stdout')
+  .action((id: string, opts: { json?: boolean }) =>
+    withHub(async (hub) => {
+      const run = await hub.workflows.runNow(id, { wait: true });
+      if (opts.json) printJson(run);
+      else say(`${id}: ${run.status}${run.summary ? `\n${run.summary}` : ''}${run.error ? `\n${run.error}` : ''}`);
+      if (run.status !== 'succeeded') process.exitCode = 1;
+    }, { workflows: true, memory: true }),
+  );
+for (const [name, action] of [['pause', 'pause'], ['resume', 'resume'], ['remove', 'remove']] as const) {
+  workflows
+    .command(`${name} <id>`)
+    .option(name === 'resume' ? '--approve' : '--quiet', name === 'resume' ? 'also approve the destructive tools it waits for' : 'print nothing')
+    .action((id: string, opts: { approve?: boolean; quiet?: boolean }) =>
+      withHub(async (hub) => {
+        if (action === 'remove') await hub.workflows.remove(id);
+        else if (action === 'pause') await hub.workflows.pause(id);
+        else await hub.workflows.resume(id, { approveDestructive: opts.approve });
+        if (!opts.quiet) say(`${id}: ${action === 'remove' ? 'removed' : hub.workflows.get(id).state}`);
+      }, { workflows: true }),
+    );
+}
+
+program
+  .command('memory')
+  .description('the memory of past runs and notes')
+  .command('search <query>')
+  .description('search remembered runs and notes')
+  .option('--limit <n>', 'how many results', (v) => positiveInt(v, '--limit'), 10)
+  .option('--json', 'print JSON on stdout')
+  .action((query: string, opts: { limit: number; json?: boolean }) =>
+    withHub(
+      async (hub) => {
+        const status = hub.memory.status();
+        if (status.state !== 'ready') throw new Error(`memory is ${status.state}${status.reason ? `: ${status.reason}` : ''}`);
+        const hits = (await hub.memory.search(query, opts.limit)).map(({ record: _r, ...h }) => h);
+        if (opts.json) return void printJson(hits);
+        say(table(['WHEN', 'KIND', 'STATUS', 'SCORE', 'TEXT'], hits.map((h) => [h.startedAt, h.kind, h.status ?? '', h.similarity?.toFixed(2) ?? '', firstLine(h.text)])));
+      },
+      { memory: true },
+    ),
+  );
+
+program
   .command('doctor')
   .description('check the config and every server, and say what to fix')
   .option('--json', 'print the status as JSON on stdout')
@@ -168,14 +281,40 @@ program
   .description('start mock apps (ClickUp, Telegram, Xero) and a hub wired to them, over HTTP: try everything offline')
   .option('--host <host>', 'HTTP host', '127.0.0.1')
   .option('--port <port>', 'HTTP port', (v) => parsePort(v), 3333)
-  .action(async (opts: { host: string; port: number }) => {
-    const opts0 = program.opts<{ logLevel?: string }>();
-    if (!opts0.logLevel) setConsoleLevel('warn');
-    const apps = await startDemoApps();
-    await serve(apps.loaded, { http: true, host: opts.host, port: opts.port }, {}, {
-      banner: ['Offline demo: every app below is a local mock, seeded with Acme Ltd data.', ...apps.describe.map((l) => `  ${l}`), ''],
-      onStop: apps.close,
-    });
+  .addOption(new Option('--scenario <name>', 'run a scenario once and exit instead of serving').choices(['invoices']))
+  .option('--llm <url>', 'plan with a real model at this OpenAI-compatible URL instead of the scripted stand-in')
+  .option('--json', 'with --scenario: print the run and the mock apps\' final state as one JSON object on stdout')
+  .action(async (opts: { host: string; port: number; scenario?: string; llm?: string; json?: boolean }) => {
+    if (!program.opts<{ logLevel?: string }>().logLevel) setConsoleLevel(opts.scenario ? 'error' : 'warn');
+    const apps = await startDemoApps({ llmUrl: opts.llm });
+    if (!opts.scenario) {
+      await serve(apps.loaded, { http: true, host: opts.host, port: opts.port }, { memory: true, schedule: true }, {
+        banner: ['Offline demo: every app below is a local mock, seeded with Acme Ltd data.', ...apps.describe.map((l) => `  ${l}`), ''],
+        onStop: apps.close,
+      });
+      return;
+    }
+    const hub = await Hub.start(apps.loaded, { autoRestart: false });
+    try {
+      if (!opts.json) say([`Scenario: ${SEED_TASK}`, ...apps.describe.map((l) => `  ${l}`), 'Steps that change data are approved automatically in this demo.', ''].join('\n'));
+      const result = await hub.orchestrator.run(SEED_TASK, {
+        client: 'demo',
+        onProgress: opts.json ? undefined : (p) => say(progressLine(p)),
+        approve: async (r) => {
+          if (!opts.json) say(`  approved (demo): ${r.step} -> ${r.tool}`);
+          return true;
+        },
+      });
+      if (opts.json) printJson({ model: apps.model, run: result.record, summary: result.summary, apps: apps.snapshot() });
+      else {
+        const state = apps.snapshot();
+        say(`\n${describeRun(result)}\n\nClickUp "Follow-ups" list now: ${state.clickup.followUps.map((t) => t.name).join('; ')}\nTelegram messages sent: ${state.telegram.sent.length}${state.telegram.sent.at(-1)?.text ? `\n---\n${state.telegram.sent.at(-1)!.text}\n---` : ''}`);
+      }
+      if (result.status !== 'succeeded') process.exitCode = 1;
+    } finally {
+      await hub.stop();
+      await apps.close();
+    }
   });
 
 class UsageError extends Error {}

@@ -9,7 +9,17 @@ import { Catalog, type CatalogTool } from './catalog/catalog.js';
 import type { CallContext } from './downstream/connection.js';
 import { DownstreamPool } from './downstream/pool.js';
 import { childLogger, type Logger } from './log/logger.js';
-import { ToolIndex } from './routing/index.js';
+import { ToolIndex, createEmbedder, type Embedder } from './routing/index.js';
+import { Memory } from './memory/index.js';
+import { exampleFromRecord } from './planner/index.js';
+import { MEMORY_TOOLS } from './server/memory-tools.js';
+import { createLlm, type LlmService } from './llm/index.js';
+import { Orchestrator } from './planner/index.js';
+import { registerSecret } from './log/redact.js';
+import { orchestrate, planTask } from './server/orchestrate-tools.js';
+import { WORKFLOW_TOOLS } from './server/workflow-tools.js';
+import { WorkflowService } from './workflows/index.js';
+import { formatIssues } from './planner/index.js';
 import { CORE_META_TOOLS, type MetaTool } from './server/meta-tools.js';
 import { describeTool, searchTools } from './server/search-tools.js';
 import type { HubServices } from './server/services.js';
@@ -21,6 +31,12 @@ export interface HubOptions {
   watch?: boolean;
   /** Restart crashed servers (off for one-shot commands). */
   autoRestart?: boolean;
+  /** Run scheduled workflows (serve). */
+  schedule?: boolean;
+  /** Open the workflow store without scheduling (one-shot `workflows` commands read and run them). */
+  workflows?: boolean;
+  /** Start the vector memory (Chroma): serve, run, memory and demo do; listing tools does not. */
+  memory?: boolean;
 }
 
 export class Hub implements HubServices {
@@ -29,7 +45,14 @@ export class Hub implements HubServices {
   readonly catalog: Catalog;
   readonly sessions = new Set<Session>();
   index: ToolIndex;
-  private readonly meta: MetaTool[] = [...CORE_META_TOOLS, searchTools, describeTool];
+  llm: LlmService;
+  orchestrator: Orchestrator;
+  readonly workflows: WorkflowService;
+  /** Set by start(): off for one-shot commands that do not need it. */
+  memory!: Memory;
+  /** One model for tool search and memory. */
+  private embedder?: Embedder;
+  private readonly meta: MetaTool[] = [...CORE_META_TOOLS, searchTools, describeTool, orchestrate, planTask, ...WORKFLOW_TOOLS, ...MEMORY_TOOLS];
   /** What the index holds per server, to update only servers whose tools changed. */
   private indexed = new Map<string, string>();
   private stopWatching?: () => void;
@@ -45,6 +68,26 @@ export class Hub implements HubServices {
     });
     this.catalog = new Catalog(this.pool);
     this.index = this.createIndex();
+    this.llm = this.createLlm();
+    this.orchestrator = this.createOrchestrator();
+    this.workflows = new WorkflowService({
+      dataDir: this.dataDir(),
+      log: childLogger('workflows'),
+      // Through the hub's current orchestrator, which a config edit may replace.
+      runner: {
+        runPlan: (plan, o) =>
+          this.orchestrator
+            .run(plan, { planSource: 'workflow', trigger: o.trigger, context: o.input, client: o.client, approvedTools: o.approvedTools, signal: o.signal })
+            .then((r) => r.record),
+        planTask: (task, o) => this.orchestrator.plan(task, { signal: o?.signal }).then((r) => ({ plan: r.plan, usage: r.usage })),
+        catalogSignature: (names) => JSON.stringify(names.map((n) => this.catalog.getTool(n)?.tool.inputSchema ?? null)),
+        destructiveTools: (names) => this.orchestrator.needsConsent(names).map((x) => x.tool),
+        validatePlan: (plan) => {
+          const issues = this.orchestrator.validate(plan);
+          return issues.length ? [formatIssues(issues)] : [];
+        },
+      },
+    });
     this.catalog.on('changed', (kind) => {
       if (kind === 'tools') this.syncIndex();
       this.sessions.forEach((s) => s.notifyChanged(kind));
@@ -63,7 +106,10 @@ export class Hub implements HubServices {
     for (const [name, missing] of Object.entries(loaded.notConfigured)) {
       hub.log.warn(`server "${name}" not configured: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set; skipping it`);
     }
-    await hub.pool.apply(loaded);
+    const memoryConfig = options.memory ? loaded.config.memory : { ...loaded.config.memory, enabled: false };
+    const memoryDeps = { dataDir: hub.dataDir(), logger: childLogger('memory'), embedder: hub.embedder, toolSchema: (name: string) => hub.catalog.getTool(name)?.tool.inputSchema };
+    [hub.memory] = await Promise.all([Memory.start(memoryConfig, memoryDeps), hub.pool.apply(loaded)]);
+    if (options.schedule || options.workflows) await hub.workflows.start(loaded.config.workflows, { schedule: options.schedule === true });
     if (options.watch) hub.stopWatching = watchConfig(loaded.file, (next) => void hub.reload(next), childLogger('config'));
     return hub;
   }
@@ -77,13 +123,58 @@ export class Hub implements HubServices {
       this.indexed.clear();
       this.syncIndex();
     }
+    if (!isDeepStrictEqual(previous.config.llm, next.config.llm)) this.llm = this.createLlm();
+    if (!isDeepStrictEqual(previous.config.llm, next.config.llm) || !isDeepStrictEqual(previous.config.orchestrate, next.config.orchestrate)) {
+      this.orchestrator = this.createOrchestrator();
+    }
+    if (!isDeepStrictEqual(previous.config.workflows, next.config.workflows)) await this.workflows.applyConfig(next.config.workflows);
     if (!isDeepStrictEqual(previous.config.expose, next.config.expose)) this.sessions.forEach((s) => s.notifyChanged('tools'));
     await this.pool.apply(next);
   }
 
+  dataDir(): string {
+    return path.resolve(this.loaded.baseDir, this.loaded.config.dataDir);
+  }
+
   private createIndex(): ToolIndex {
-    const dataDir = path.resolve(this.loaded.baseDir, this.loaded.config.dataDir);
-    return new ToolIndex(this.loaded.config.routing, { logger: childLogger('routing'), cacheDir: path.join(dataDir, 'models') });
+    const cacheDir = path.join(this.dataDir(), 'models');
+    this.embedder = createEmbedder(this.loaded.config.routing.embeddings, { cacheDir });
+    return new ToolIndex(this.loaded.config.routing, { logger: childLogger('routing'), cacheDir, embedder: this.embedder });
+  }
+
+  private createLlm(): LlmService {
+    const { llm } = this.loaded.config;
+    for (const entry of [llm, ...(llm.fallback ?? [])]) registerSecret(entry.apiKey);
+    return createLlm(llm, { log: childLogger('llm') });
+  }
+
+  private createOrchestrator(): Orchestrator {
+    return new Orchestrator({
+      caller: { callTool: (name, args, ctx) => this.callTool(name, args, ctx) },
+      tools: this.catalog,
+      // The index is replaced when routing settings change; always search the current one.
+      index: { searchMany: (queries, options) => this.index.searchMany(queries, options) },
+      llm: this.llm,
+      memory: {
+        similar: async (task, k) => (await this.memory.similar(task, k)).flatMap(({ record }) => exampleFromRecord(record) ?? []),
+        store: async (record) => void (await this.memory.store(record)),
+        reusable: async (task) => {
+          const found = await this.memory.findReusable(task);
+          return found && { plan: found.plan, runId: found.record.id, similarity: found.similarity };
+        },
+      },
+      config: this.loaded.config.orchestrate,
+      logger: childLogger('planner'),
+    });
+  }
+
+  llmUnavailable(call: CallContext): string | undefined {
+    const availability = this.llm.availability({ caller: call.caller });
+    return availability.ok ? undefined : availability.reason;
+  }
+
+  clientLabel(call: CallContext): string {
+    return call.caller?.label ?? 'cli';
   }
 
   /** Re-indexes the servers whose tools changed since the last sync, and drops the ones that left. */
@@ -122,12 +213,16 @@ export class Hub implements HubServices {
     return latest;
   }
 
-  status(): HubStatus {
+  status(call: CallContext = {}): HubStatus {
     const expose = this.loaded.config.expose;
     return {
       ...poolStatus(this.pool, this.catalog),
       expose: { mode: expose.mode, maxTools: expose.maxTools, listing: this.listedTools().length === this.catalog.tools().length ? 'all' : 'search' },
       routing: this.index.status(),
+      // Sampling is available or not depending on who asks.
+      llm: { chain: this.llm.chain({ caller: call.caller }), usage: this.llm.usage() },
+      workflows: this.workflows.status(),
+      memory: this.memory?.status(),
     };
   }
 
@@ -162,8 +257,9 @@ export class Hub implements HubServices {
 
   async stop(): Promise<void> {
     this.stopWatching?.();
+    await this.workflows.stop();
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
-    await this.index.close();
+    await Promise.all([this.index.close(), this.memory?.close()]);
   }
 }

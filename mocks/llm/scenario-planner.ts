@@ -1,7 +1,8 @@
 // A scripted stand-in for a real model, for the offline demo: it answers the planner (a forced
 // `submit_plan` call) with a correct plan for the seed scenario, "Create a ClickUp task for following
 // up on the unpaid invoices from Xero, and send a summary to our Telegram group", and its parts; and
-// answers prompt steps (summaries) from the inputs given, deterministically. It is not a model: every
+// answers prompt steps (summaries) from the inputs given, and schedules in common words ("every Monday
+// at 9") with cron, deterministically. It is not a model: every
 // answer says "scripted-stand-in" as its model, and a task it does not know gets a plain refusal.
 import type { AnswerReply, LlmMockRequest, Reply } from './types.js';
 
@@ -12,13 +13,41 @@ export const UNPAID = 'steps.invoices.invoices[type = "ACCREC" and status = "AUT
 
 const SUMMARY_PROMPT =
   'Write a short message for the team chat: how many invoices are unpaid and the total due, one line per invoice ' +
-  '(number, customer, amount due, due date), and the link to the follow-up task when there is one.';
+  '(number, customer, amount due, due date), and how many follow-up tasks were created.';
 
 const answer = (a: AnswerReply): AnswerReply => ({ model: STAND_IN_MODEL, ...a });
 
 export function scenarioResponder(request: LlmMockRequest): Reply {
+  if (request.tools.some((t) => t.name === 'set_schedule')) return scheduleReply(request);
   const planning = request.tools.some((t) => t.name === 'submit_plan');
   return planning ? planReply(request) : stepReply(request);
+}
+
+// ---- schedules in words (schedule_workflow) ---------------------------------------------------
+
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+/** Cron for the common phrasings ("every Monday at 9", "weekdays at 17:30", "every 10 seconds"); undefined otherwise. */
+export function cronFor(words: string): string | undefined {
+  const text = words.toLowerCase().trim();
+  const every = /^every (\d+) (second|minute|hour)s?$/.exec(text);
+  if (every) return { second: `*/${every[1]} * * * * *`, minute: `*/${every[1]} * * * *`, hour: `0 */${every[1]} * * *` }[every[2] as 'second' | 'minute' | 'hour'];
+  const at = /^(?:every |on )?(day|daily|weekdays?|sunday|monday|tuesday|wednesday|thursday|friday|saturday)s?(?:,)? at (\d{1,2})(?::(\d{2}))?\s*(am|pm)?$/.exec(text);
+  if (!at) return undefined;
+  let hour = Number(at[2]);
+  if (at[4] === 'pm' && hour < 12) hour += 12;
+  if (at[4] === 'am' && hour === 12) hour = 0;
+  const minute = Number(at[3] ?? 0);
+  if (hour > 23 || minute > 59) return undefined;
+  const day = at[1] === 'day' || at[1] === 'daily' ? '*' : at[1].startsWith('weekday') ? '1-5' : String(WEEKDAYS.indexOf(at[1]));
+  return `${minute} ${hour} * * ${day}`;
+}
+
+function scheduleReply(request: LlmMockRequest): Reply {
+  const words = request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
+  const cron = cronFor(words);
+  if (!cron) return answer({ text: `The scripted stand-in cannot read the schedule "${words}"; give it as cron, e.g. "0 9 * * 1".` });
+  return answer({ toolCalls: [{ name: 'set_schedule', arguments: { cron } }] });
 }
 
 // ---- planning ---------------------------------------------------------------------------------
@@ -70,27 +99,29 @@ export function planFor(task: string, names: string[]): { goal: string; steps: A
         args: { space_id: { $expr: '$append(steps.spaces.spaces[$contains($lowercase(name), "financ")], steps.spaces.spaces)[0].id' } },
       },
       {
-        id: 'task',
+        // One follow-up task per unpaid invoice, named by its number and amount.
+        id: 'tasks',
         tool: `${clickup}create_task`,
+        forEach: UNPAID,
         args: {
           list_id: { $expr: '$append(steps.lists.lists[$contains($lowercase(name), "follow")], steps.lists.lists)[0].id' },
-          name: { $template: `Follow up on {{$count(${UNPAID})}} unpaid invoices` },
-          description: { $expr: `$join(${UNPAID}.(invoiceNumber & " " & contact.name & ": " & currencyCode & " " & $string(amountDue) & " due " & dueDate), "\\n")` },
+          name: { $template: 'Follow up invoice {{item.invoiceNumber}} ({{item.contact.name}}): {{item.currencyCode}} {{$formatNumber(item.amountDue, "#,##0.00")}} due' },
+          description: { $template: 'Invoice {{item.invoiceNumber}} to {{item.contact.name}} is unpaid: {{item.currencyCode}} {{$formatNumber(item.amountDue, "#,##0.00")}} was due on {{item.dueDate}}. Chase payment.' },
           priority: 'high',
         },
-        description: 'Create the follow-up task in ClickUp',
+        description: 'Create a follow-up task in ClickUp for each unpaid invoice',
       },
     );
   }
   if (telegram) {
     steps.push(
-      { id: 'summary', prompt: SUMMARY_PROMPT, inputs: { invoices: { $expr: UNPAID }, ...(clickup ? { task: { $expr: 'steps.task' } } : {}) } },
+      { id: 'summary', prompt: SUMMARY_PROMPT, inputs: { invoices: { $expr: UNPAID }, ...(clickup ? { tasks: { $expr: 'steps.tasks' } } : {}) } },
       { id: 'notify', tool: `${telegram}send_message`, args: { text: { $expr: 'steps.summary' } }, description: 'Post the summary to the Telegram group' },
     );
   } else if (!clickup) {
     steps.push({ id: 'summary', prompt: SUMMARY_PROMPT, inputs: { invoices: { $expr: UNPAID } } });
   }
-  const parts = [clickup && 'create a ClickUp follow-up task', telegram && 'post a summary to Telegram'].filter(Boolean);
+  const parts = [clickup && 'create a ClickUp follow-up task for each', telegram && 'post a summary to Telegram'].filter(Boolean);
   return { goal: `Find the unpaid Xero invoices${parts.length ? ` and ${parts.join(' and ')}` : ' and summarise them'}`, steps };
 }
 
@@ -108,22 +139,22 @@ function stepReply(request: LlmMockRequest): Reply {
   const text = request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
   const inputs = parseInputs(text);
   const invoices = collect<InvoiceLike>(inputs, (v) => typeof v.invoiceNumber === 'string' && typeof v.amountDue === 'number');
-  const task = collect<{ name: string; url: string }>(inputs, (v) => typeof v.url === 'string' && typeof v.name === 'string')[0];
+  const tasks = collect<{ name: string; url: string }>(inputs, (v) => typeof v.url === 'string' && typeof v.name === 'string');
   const wantsJson = request.json || /Answer with one JSON value/.test(text);
 
   const total = invoices.reduce((sum, i) => sum + i.amountDue, 0);
   const currency = invoices[0]?.currencyCode ?? '';
   if (wantsJson) {
-    return answer({ text: JSON.stringify({ count: invoices.length, totalDue: round(total), currency, invoices: invoices.map((i) => i.invoiceNumber), task: task?.url ?? null }) });
+    return answer({ text: JSON.stringify({ count: invoices.length, totalDue: round(total), currency, invoices: invoices.map((i) => i.invoiceNumber), tasks: tasks.map((t) => t.url) }) });
   }
-  if (invoices.length === 0 && !task) {
+  if (invoices.length === 0 && tasks.length === 0) {
     const keys = inputs && typeof inputs === 'object' ? Object.keys(inputs) : [];
     return answer({ text: `Nothing to report (scripted stand-in; inputs: ${keys.join(', ') || 'none'}).` });
   }
   const lines = [
     invoices.length === 0 ? 'No unpaid invoices.' : `${invoices.length} unpaid invoice${invoices.length === 1 ? '' : 's'}, ${money(currency, total)} due in total:`,
     ...invoices.map((i) => `- ${[i.invoiceNumber, i.contact?.name].filter(Boolean).join(' ')}: ${money(i.currencyCode ?? currency, i.amountDue)}${i.dueDate ? ` due ${i.dueDate}` : ''}`),
-    ...(task ? [`Follow-up task: ${task.name} ${task.url}`] : []),
+    ...(tasks.length ? [`Follow-up task${tasks.length === 1 ? '' : 's'} in ClickUp: ${tasks.length === 1 ? `${tasks[0].name} ${tasks[0].url}` : `${tasks.length} created`}`] : []),
   ];
   return answer({ text: lines.join('\n') });
 }

@@ -2,12 +2,28 @@
 // so a newcomer can try everything offline with no account. The mocks live in mocks/, outside src/,
 // and are loaded only here.
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { stringify } from 'yaml';
 import { parseConfig, type LoadedConfig } from '../config/load.js';
 
-export const PACKAGE_ROOT = path.resolve(import.meta.dirname, '../../..');
+/** The package root, found from here whether this runs compiled (dist/src/cli) or as source (src/cli, in tests). */
+function packageRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+export const PACKAGE_ROOT = packageRoot(import.meta.dirname);
+
+export const SEED_TASK = 'Create a ClickUp task for following up on the unpaid invoices from Xero, and send a summary to our Telegram group.';
+
+export interface DemoOptions {
+  /** An OpenAI-compatible endpoint for a real model (Ollama, vLLM, ...); OPENAI_API_KEY / ANTHROPIC_API_KEY also switch to a real model. */
+  llmUrl?: string;
+  /** A persistent data directory (memory, workflows); default: a fresh temporary one. */
+  dataDir?: string;
+}
 
 export interface DemoApps {
   loaded: LoadedConfig;
@@ -16,16 +32,21 @@ export interface DemoApps {
   clickup: { state: unknown; url: string };
   telegram: { state: unknown; url: string };
   xeroStateFile: string;
+  /** Which model plans: the scripted stand-in, or a real one. */
+  model: string;
+  /** What the run changed in the mock apps: tasks in ClickUp's Follow-ups list, messages the bot sent. */
+  snapshot(): { clickup: { followUps: Array<{ id: string; name: string; description: string; priority: number | null }> }; telegram: { sent: Array<{ chat: number; text?: string }> } };
   close(): Promise<void>;
 }
 
-export async function startDemoApps(): Promise<DemoApps> {
-  const { startClickUpMock } = await import('../../mocks/clickup-api/index.js');
+export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps> {
+  const { startClickUpMock, ACME } = await import('../../mocks/clickup-api/index.js');
   const { startTelegramMock } = await import('../../mocks/telegram-api/index.js');
   const { TEAM_CHAT_ID } = await import('../../mocks/telegram-api/seed.js');
   const clickup = await startClickUpMock();
   const telegram = await startTelegramMock();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'mcp-orchestrator-demo-'));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'mcp-orchestrator-demo-'));
+  const { llm, model, llmMock } = await demoModel(options);
   const xeroStateFile = path.join(dataDir, 'xero-state.json');
   const node = process.execPath;
   const config = {
@@ -50,6 +71,9 @@ export async function startDemoApps(): Promise<DemoApps> {
       },
     },
     routing: { embeddings: { provider: 'none' } },
+    llm,
+    // The official Xero server does not annotate its tools; its list-* tools only read.
+    orchestrate: { trust: ['xero__list-*'] },
     dataDir,
   };
   const loaded = parseConfig(stringify(config), path.join(PACKAGE_ROOT, 'demo.config.yaml'));
@@ -59,12 +83,31 @@ export async function startDemoApps(): Promise<DemoApps> {
       `Mock ClickUp API:    ${clickup.url}  (workspace "Acme Ltd")`,
       `Mock Telegram API:   ${telegram.url}  (group "Acme Finance Team", chat ${TEAM_CHAT_ID})`,
       `Mock Xero server:    dist/mocks/xero-mcp/server.js  (organisation "Acme Ltd", overdue invoices included)`,
+      llmMock ? `Model:               ${model} (a scripted stand-in for a real LLM, at ${llmMock.url}; set OPENAI_API_KEY or pass --llm URL for a real one)` : `Model:               ${model}`,
     ],
+    model,
+    snapshot: () => ({
+      clickup: {
+        followUps: clickup.state.tasksInList(ACME.lists.followUps).map((t) => ({ id: t.id, name: t.name, description: t.description, priority: t.priority })),
+      },
+      telegram: { sent: telegram.state.sent.map((m) => ({ chat: m.chat.id, text: m.text })) },
+    }),
     clickup: { state: clickup.state, url: clickup.url },
     telegram: { state: telegram.state, url: telegram.url },
     xeroStateFile,
     async close() {
-      await Promise.all([clickup.close(), telegram.close()]);
+      await Promise.all([clickup.close(), telegram.close(), llmMock?.close()]);
     },
   };
+}
+
+/** A real model when a key or --llm says so; otherwise the scripted stand-in on the mock LLM server. */
+async function demoModel(options: DemoOptions) {
+  if (options.llmUrl) return { llm: { provider: 'openai', baseURL: options.llmUrl, apiKey: process.env.OPENAI_API_KEY ?? 'none' }, model: `OpenAI-compatible model at ${options.llmUrl}` };
+  if (process.env.OPENAI_API_KEY) return { llm: { provider: 'openai' }, model: 'OpenAI (OPENAI_API_KEY)' };
+  if (process.env.ANTHROPIC_API_KEY) return { llm: { provider: 'anthropic' }, model: 'Anthropic (ANTHROPIC_API_KEY)' };
+  const { startMockLlm } = await import('../../mocks/llm/index.js');
+  const { scenarioResponder, STAND_IN_MODEL } = await import('../../mocks/llm/scenario-planner.js');
+  const llmMock = await startMockLlm({ responder: scenarioResponder });
+  return { llm: { provider: 'openai', baseURL: llmMock.url, apiKey: 'mock-key', model: STAND_IN_MODEL, samplingFallback: false }, model: STAND_IN_MODEL, llmMock };
 }

@@ -1,5 +1,9 @@
 // The shape of orchestrator.config.yaml. Types elsewhere are inferred from these schemas.
 import { z } from 'zod';
+import { LlmConfigSchema } from './llm.js';
+import { MemoryConfigSchema } from './memory.js';
+import { OrchestrateConfigSchema } from './orchestrate.js';
+import { WorkflowsConfigSchema } from './workflows.js';
 import { RoutingConfigSchema } from './routing.js';
 
 const stringMap = z.record(z.string(), z.string());
@@ -80,17 +84,15 @@ const serverName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'server names use letters, digits, "-" and "_" (they prefix tool names)')
   .refine((n) => !n.includes('__'), 'server names may not contain "__" (it separates server and tool)');
 
-// Sections owned by later capabilities; validated by their own schemas where those exist.
-const section = z.record(z.string(), z.unknown());
-
 export const ConfigSchema = z
   .object({
     servers: z.record(serverName, ServerSchema).default({}),
     expose: ExposeSchema.default({ mode: 'auto', maxTools: 40 }),
     routing: RoutingConfigSchema.prefault({}),
-    llm: section.optional(),
-    memory: section.optional(),
-    workflows: section.optional(),
+    llm: LlmConfigSchema.prefault({}),
+    orchestrate: OrchestrateConfigSchema.prefault({}),
+    memory: MemoryConfigSchema.prefault({}),
+    workflows: WorkflowsConfigSchema.default({}),
     http: HttpSchema.default({ host: '127.0.0.1', port: 3333, allowedOrigins: [] }),
     dataDir: z.string().default('./.orchestrator'),
   })

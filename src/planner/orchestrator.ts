@@ -19,6 +19,8 @@ import { parsePlan, validatePlan, type PlanIssue, type ToolLookup } from './vali
 export interface PlanMemory {
   similar(task: string, k: number): Promise<PlanExample[]>;
   store(record: RunRecord): Promise<void>;
+  /** The plan of a near-identical successful run whose tools still exist unchanged, to run again with no planning call. */
+  reusable?(task: string): Promise<{ plan: PlanInput; runId: string; similarity: number } | undefined>;
 }
 
 export interface OrchestratorDeps {
@@ -77,6 +79,10 @@ export interface RunResult {
 
 export interface PlanResult {
   plan: Plan;
+  /** `memory`: a remembered plan reused with no LLM call. */
+  source: 'llm' | 'memory';
+  /** With source memory: the run whose plan was reused. */
+  reusedRun?: string;
   candidates: string[];
   destructive: DestructiveStep[];
   attempts: number;
@@ -103,10 +109,27 @@ export class Orchestrator {
 
   /** A checked plan for a task (plan_task). Throws PlanningError, or LlmUnavailableError when no model can serve. */
   async plan(task: string, ctx: PlanContext = {}): Promise<PlanResult> {
+    const reused = await this.reusable(task);
+    if (reused) return reused;
     const planner = this.requirePlanner(ctx.caller);
     const examples = ctx.examples ?? (await this.examples(task));
     const r = await planner.plan({ task, context: ctx.context, examples, signal: ctx.signal, caller: ctx.caller });
-    return { plan: r.plan, candidates: r.candidates, destructive: this.executor.destructiveSteps(r.plan), attempts: r.attempts, usage: r.usage };
+    return { plan: r.plan, source: 'llm', candidates: r.candidates, destructive: this.executor.destructiveSteps(r.plan), attempts: r.attempts, usage: r.usage };
+  }
+
+  /** A remembered plan that still validates against today's catalog, or nothing (then the model plans). */
+  private async reusable(task: string): Promise<PlanResult | undefined> {
+    try {
+      const found = await this.deps.memory?.reusable?.(task);
+      if (!found) return undefined;
+      const parsed = parsePlan(found.plan);
+      if (!parsed.plan || validatePlan(parsed.plan, this.deps.tools).length) return undefined;
+      this.log.info('reusing a remembered plan', { run: found.runId, similarity: found.similarity });
+      return { plan: parsed.plan, source: 'memory', reusedRun: found.runId, candidates: [], destructive: this.executor.destructiveSteps(parsed.plan), attempts: 0, usage: zeroUsage() };
+    } catch (err) {
+      this.log.warn('memory reuse failed; planning afresh', { error: String(err) });
+      return undefined;
+    }
   }
 
   /** Plans (for a task) or checks (for a plan) and runs it. Planning and validation failures come back as failed runs. */
@@ -138,8 +161,8 @@ export class Orchestrator {
         const r = await this.plan(taskOrPlan, options);
         addUsage(record.usage, r.usage);
         plan = r.plan;
-        record.planSource = 'llm';
-        record.planPrompt = PLAN_PROMPT_VERSION;
+        record.planSource = r.source;
+        if (r.source === 'llm') record.planPrompt = PLAN_PROMPT_VERSION;
       } catch (err) {
         if (err instanceof PlanningError) addUsage(record.usage, err.usage);
         if (options.signal?.aborted) return this.rejected(state, 'the run was cancelled while planning', undefined, t0, 'cancelled');

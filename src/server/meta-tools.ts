@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from '../downstream/connection.js';
 import { toolError } from '../catalog/catalog.js';
+import type { MemoryStatus } from '../memory/index.js';
 import type { HubServices } from './services.js';
 
 export interface MetaContext {
@@ -58,12 +59,15 @@ const hubStatus = defineMetaTool({
     'Shows the state of the MCP Orchestrator hub: every downstream server (state, transport, tool count, last error, restarts, variables still to set) and totals. Use it when a tool is missing or failing.',
   input: z.object({}),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async run(_args, { hub }) {
-    const status = hub.status();
+  async run(_args, { hub, call }) {
+    const status = hub.status(call);
     const lines = status.servers.map(
       (s) => `${s.name}: ${s.state}${s.tools ? `, ${s.tools} tools` : ''}${s.error ? ` (${s.error})` : ''}`,
     );
-    return jsonResult(status as unknown as Record<string, unknown>, [`${status.totals.tools} tools from ${status.totals.ready}/${status.totals.servers} servers`, ...lines].join('\n'));
+    // Memory is optional: say when it is not working and why, since plans are then made without it.
+    const m = status.memory as MemoryStatus | undefined;
+    const memory = m && `memory: ${m.state}${m.state === 'ready' ? `, ${m.count} entries` : ''}${m.reason ? ` (${m.reason})` : ''}`;
+    return jsonResult(status as unknown as Record<string, unknown>, [`${status.totals.tools} tools from ${status.totals.ready}/${status.totals.servers} servers`, ...lines, ...(memory ? [memory] : [])].join('\n'));
   },
 });
 

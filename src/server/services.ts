@@ -5,12 +5,25 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { CallContext } from '../downstream/connection.js';
 import type { HubStatus } from '../status.js';
 import type { ToolIndex } from '../routing/index.js';
+import type { Orchestrator } from '../planner/index.js';
+import type { LlmService } from '../llm/index.js';
+import type { WorkflowService } from '../workflows/index.js';
+import type { Memory } from '../memory/index.js';
 import type { MetaTool } from './meta-tools.js';
 
 export interface HubServices {
   catalog: Catalog;
   index: ToolIndex;
-  status(): HubStatus;
+  orchestrator: Orchestrator;
+  llm: LlmService;
+  workflows: WorkflowService;
+  memory: Memory;
+  /** Why no model can serve this call (no key, no sampling client), or undefined when one can. */
+  llmUnavailable(call: CallContext): string | undefined;
+  /** Who is calling, for run records: "stdio", "http", or a token name. */
+  clientLabel(call: CallContext): string;
+  /** With the call: the LLM chain's availability for that client (sampling depends on it). */
+  status(call?: CallContext): HubStatus;
   metaTools(): MetaTool[];
   isMetaTool(name: string): boolean;
   /** Catalog tools this client sees in tools/list (all of them, or none in search-first exposure). */

@@ -129,6 +129,8 @@ export class WorkflowService extends EventEmitter {
   /** What each scheduled workflow is scheduled with: "<cron>|<timezone>". */
   private readonly scheduledAs = new Map<string, string>();
   private started = false;
+  /** False for one-shot commands (the CLI): the store is open and runs can start, but nothing is scheduled. */
+  private scheduling = false;
 
   constructor(options: WorkflowServiceOptions) {
     super();
@@ -141,12 +143,18 @@ export class WorkflowService extends EventEmitter {
     this.store = new WorkflowStore(path.join(options.dataDir, 'workflows'), { historyLimit: options.historyLimit, log: this.log });
   }
 
-  /** Loads the store, marks runs a killed hub left "running" as interrupted, applies the config, catches up and schedules. */
-  async start(config: WorkflowsConfig = {}): Promise<void> {
+  /**
+   * Loads the store, marks runs a killed hub left "running" as interrupted, applies the config, catches up and schedules.
+   * With schedule: false (one-shot CLI commands) it only loads the store and applies the config: no catch-up, no
+   * timers, and runs marked "running" are left to the next hub start (a hub may be running them right now).
+   */
+  async start(config: WorkflowsConfig = {}, options: { schedule?: boolean } = {}): Promise<void> {
     await this.store.open();
-    await this.recoverInterrupted();
+    this.scheduling = options.schedule ?? true;
+    if (this.scheduling) await this.recoverInterrupted();
     this.started = true;
     await this.applyConfig(config, { catchUp: false });
+    if (!this.scheduling) return;
     for (const workflow of this.store.list()) await this.catchUp(workflow);
     for (const workflow of this.store.list()) this.reschedule(workflow.definition.id);
   }
@@ -154,6 +162,7 @@ export class WorkflowService extends EventEmitter {
   /** Unschedules everything, cancels running runs and waits for their records to be written. */
   async stop(): Promise<void> {
     this.started = false;
+    this.scheduling = false;
     this.scheduledAs.clear();
     await this.scheduler.stop();
     const runs = [...this.active.values()].flatMap((set) => [...set]);
@@ -372,7 +381,7 @@ export class WorkflowService extends EventEmitter {
   /** Schedules the workflow when it should be, unschedules it otherwise. */
   private reschedule(id: string): void {
     const workflow = this.store.get(id);
-    if (!this.started || !workflow || this.stateOf(workflow) !== 'scheduled') {
+    if (!this.scheduling || !workflow || this.stateOf(workflow) !== 'scheduled') {
       this.scheduledAs.delete(id);
       this.scheduler.unschedule(id);
       return;
