@@ -100,7 +100,9 @@ describe('planner', () => {
     // Unrelated tools stay out.
     for (const name of ['spotify__play_track', 'weather__forecast', 'github__merge_pull_request']) expect(prompt).not.toContain(name);
     // Schemas and hints of the candidates are there.
-    expect(prompt).toContain('"required":["list_id","name"]');
+    // Compact argument lines: required ones marked *.
+    expect(prompt).toContain('- list_id*: string');
+    expect(prompt).toContain('- description: string');
     expect(prompt).toContain('### xero__list-invoices (read-only)');
     expect(prompt).toContain('"chat": "finance"');
   });

@@ -10,24 +10,32 @@ const PURPOSE = /\s(?:for|about|regarding|on|from|of)\s+(.{12,})$/i;
 const LEADING_CONNECTOR = /^(?:(?:and|then|also|after\s+that|afterwards)\s+)+/i;
 const MIN_WORDS = 2;
 
-export function splitClauses(task: string): string[] {
-  const out: string[] = [];
-  const add = (text: string) => {
-    const clean = text.replace(/^[\s,.;:]+|[\s,.;:!?]+$/g, '').replace(LEADING_CONNECTOR, '');
-    if (clean.split(/\s+/).length >= MIN_WORDS && !out.some((o) => o.toLowerCase() === clean.toLowerCase())) out.push(clean);
+/** Each clause of a task with its action and purpose halves (none when it has no purpose phrase). */
+function clauseParts(task: string): Array<{ clause: string; halves: string[] }> {
+  const seen: string[] = [];
+  const clean = (text: string): string | undefined => {
+    const c = text.replace(/^[\s,.;:]+|[\s,.;:!?]+$/g, '').replace(LEADING_CONNECTOR, '');
+    if (c.split(/\s+/).length < MIN_WORDS || seen.includes(c.toLowerCase())) return undefined;
+    seen.push(c.toLowerCase());
+    return c;
   };
-  for (const clause of task.split(CLAUSE_BREAK)) {
-    if (!clause) continue;
-    add(clause);
-    const purpose = PURPOSE.exec(clause);
-    if (purpose) {
-      // Both halves on their own: the action ("Create a ClickUp task") and the data it is about.
-      add(clause.slice(0, purpose.index));
-      add(purpose[1]);
-    }
+  const parts: Array<{ clause: string; halves: string[] }> = [];
+  for (const raw of task.split(CLAUSE_BREAK)) {
+    if (!raw) continue;
+    const clause = clean(raw);
+    const purpose = PURPOSE.exec(raw);
+    // Both halves on their own: the action ("Create a ClickUp task") and the data it is about.
+    const halves = purpose ? [clean(raw.slice(0, purpose.index)), clean(purpose[1])].filter((h): h is string => !!h) : [];
+    if (clause) parts.push({ clause, halves });
+    else if (halves.length) parts.push({ clause: halves[0], halves: halves.slice(1) });
   }
-  if (!out.length) add(task);
-  return out;
+  const whole = clean(task);
+  if (!parts.length && whole) parts.push({ clause: whole, halves: [] });
+  return parts;
+}
+
+export function splitClauses(task: string): string[] {
+  return clauseParts(task).flatMap((p) => [p.clause, ...p.halves]);
 }
 
 /** The retrieval queries for a task: the whole task (for tools that serve all of it) and each clause. */
@@ -35,4 +43,14 @@ export function retrievalQueries(task: string): string[] {
   const clauses = splitClauses(task);
   const whole = task.trim();
   return clauses.length === 1 && clauses[0] === whole ? clauses : [whole, ...clauses];
+}
+
+/**
+ * One query per step of the task: each clause, or its two halves when it has a purpose phrase. The whole
+ * task and a clause that was split are left out: their hits repeat the parts' and add the tools that
+ * match only their mix of words (noise, at a price in prompt tokens).
+ */
+export function stepQueries(task: string): string[] {
+  const queries = clauseParts(task).flatMap((p) => (p.halves.length >= 2 ? p.halves : [p.clause]));
+  return queries.length ? queries : [task.trim()];
 }
