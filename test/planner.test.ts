@@ -84,7 +84,7 @@ describe('planner', () => {
 
     expect(result.attempts).toBe(1);
     expect(result.plan.steps.map((s) => s.id)).toEqual(['invoices', 'task', 'notify']);
-    expect(result.candidates.length).toBeLessThanOrEqual(9);
+    expect(result.candidates.length).toBeLessThanOrEqual(9 + 4);
     expect(result.candidates).toEqual(expect.arrayContaining(['xero__list-invoices', 'clickup__create_task', 'telegram__send_message']));
 
     const req = llm.requests[0];
@@ -95,8 +95,12 @@ describe('planner', () => {
     const prompt = req.messages[0].content;
     const all = catalog.tools().map((t) => t.name);
     for (const name of all) {
-      expect(prompt.includes(`### ${name}`), name).toBe(result.candidates.includes(name));
+      const shown = prompt.includes(`### ${name}`) || prompt.includes(`\n- ${name}(`);
+      expect(shown, name).toBe(result.candidates.includes(name));
     }
+    // create_task requires list_id: a tool that lists lists is offered too, in one line.
+    expect(result.candidates).toContain('clickup__get_lists');
+    expect(prompt).toMatch(/Tools that look up ids[^\n]*\n(- .*\n)*- clickup__get_lists\(/);
     // Unrelated tools stay out.
     for (const name of ['spotify__play_track', 'weather__forecast', 'github__merge_pull_request']) expect(prompt).not.toContain(name);
     // Schemas and hints of the candidates are there.

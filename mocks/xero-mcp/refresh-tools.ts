@@ -1,4 +1,5 @@
-// Regenerates tools.json from the official server's own tools/list, for the tools the mock serves.
+// Regenerates tools.json from the official server's own tools/list: every tool, so the mock's catalog is
+// the real one (the tools it does not implement answer with the official failure format).
 // Run after upgrading @xeroapi/xero-mcp-server: node dist/mocks/xero-mcp/refresh-tools.js
 // (it needs no Xero account: the official server lists its tools offline with dummy credentials).
 import fs from 'node:fs';
@@ -18,8 +19,8 @@ const client = new Client({ name: 'xero-mock-refresh', version: '1.0.0' });
 await client.connect(transport);
 const { tools } = await client.listTools();
 await client.close();
-const served = tools.filter((t) => TOOLS[t.name]);
+const served = tools;
 const missing = Object.keys(TOOLS).filter((name) => !served.some((t) => t.name === name));
 if (missing.length) throw new Error(`the official server no longer has: ${missing.join(', ')}`);
 fs.writeFileSync(target, JSON.stringify(served, null, 2) + '\n');
-process.stderr.write(`wrote ${served.length} of ${tools.length} official tool definitions to ${target}\n`);
+process.stderr.write(`wrote ${served.length} official tool definitions to ${target}\n`);

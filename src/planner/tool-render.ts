@@ -15,6 +15,21 @@ const ARG_DESCRIPTION_CHARS = 80;
 const ENUM_VALUES = 8;
 const FULL_SCHEMA_CHARS = 3000;
 
+/**
+ * Supplier tools (they look up the ids that the main candidates require) in one line each: enough to call
+ * them, at a fraction of a full block.
+ */
+export function renderSuppliers(tools: Array<{ name: string; tool: Tool }>): string {
+  if (!tools.length) return '';
+  const lines = tools.map(({ name, tool }) => {
+    const schema = tool.inputSchema as Schema | undefined;
+    const required = new Set((schema?.required as string[] | undefined) ?? []);
+    const args = Object.keys((schema?.properties ?? {}) as Record<string, unknown>).map((k) => `${k}${required.has(k) ? '*' : ''}`);
+    return `- ${name}(${args.join(', ')}) - ${clip(oneLine(tool.description), 100)}`;
+  });
+  return `Tools that look up ids the tools above need (you may use these too):\n${lines.join('\n')}`;
+}
+
 export function renderTools(tools: Array<{ name: string; tool: Tool }>, mode: ToolRendering = 'compact'): string {
   if (!tools.length) return 'Tools: none matched this task. Submit a plan with only prompt steps, or the smallest plan you can.';
   const blocks = tools.map(({ name, tool }) => {
