@@ -10,9 +10,9 @@ const draft07 = addFormats(new Ajv(options));
 const draft2020 = addFormats(new Ajv2020(options) as unknown as Ajv);
 const compiled = new WeakMap<object, ValidateFunction | null>();
 
-/** Returns undefined when the arguments are valid (or the schema cannot be compiled: then the server judges). */
-export function validateArguments(schema: Record<string, unknown> | undefined, args: unknown): string | undefined {
-  if (!schema) return undefined;
+/** A tool schema compiled once (draft-07, or 2020-12 when it says so); null when it cannot be compiled. */
+export function compileSchema(schema: Record<string, unknown> | undefined): ValidateFunction | null {
+  if (!schema) return null;
   let validate = compiled.get(schema);
   if (validate === undefined) {
     const { $schema, ...rest } = schema as { $schema?: string };
@@ -23,6 +23,12 @@ export function validateArguments(schema: Record<string, unknown> | undefined, a
     }
     compiled.set(schema, validate);
   }
+  return validate;
+}
+
+/** Returns undefined when the arguments are valid (or the schema cannot be compiled: then the server judges). */
+export function validateArguments(schema: Record<string, unknown> | undefined, args: unknown): string | undefined {
+  const validate = compileSchema(schema);
   if (!validate || validate(args)) return undefined;
   return (validate.errors ?? []).map(describe).filter((v, i, all) => all.indexOf(v) === i).join('; ');
 }

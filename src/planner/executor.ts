@@ -4,6 +4,7 @@
 // The plan is the only source of steps: tool output is data and can never add steps or tools.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext, Caller } from '../downstream/connection.js';
+import { systemClock } from '../llm/limiter.js';
 import type { Llm } from '../llm/types.js';
 import { redact } from '../log/redact.js';
 import { isToolStep, type LlmStep, type Plan, type Step, type ToolStep } from './plan.js';
@@ -423,20 +424,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   return withTimeout(2 ** 31 - 1, signal, () => promise);
 }
 
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+const delay = (ms: number, signal: AbortSignal | undefined) => systemClock.sleep(ms, signal);
 
 function message(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -2,17 +2,11 @@
 // Expression values are unknown until run time, so they count as "any": errors at or below an
 // expression, and composite errors (anyOf, oneOf, ...) above one, are dropped. The catalog checks
 // the resolved arguments again when the call is made.
-// Same Ajv setup as src/catalog/validate.ts, which returns a joined message; here the raw errors are needed.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+// The catalog's compiled schemas are reused; here the raw errors are needed, not its joined message.
+import type { ErrorObject } from 'ajv';
+import { compileSchema } from '../catalog/validate.js';
 import { findExpressions } from './expressions.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const options = { allErrors: true, strict: false, validateSchema: false, logger: false } as const;
-const draft07 = addFormats(new Ajv(options));
-const draft2020 = addFormats(new Ajv2020(options) as unknown as Ajv);
-const compiled = new WeakMap<object, ValidateFunction | null>();
 const COMPOSITE = new Set(['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else', 'dependentSchemas']);
 
 export interface ArgumentProblem {
@@ -35,21 +29,6 @@ export function literalArgumentProblems(schema: Record<string, unknown> | undefi
     if (!problems.some((p) => p.field === problem.field && p.message === problem.message)) problems.push(problem);
   }
   return problems;
-}
-
-function compileSchema(schema: Record<string, unknown> | undefined): ValidateFunction | null {
-  if (!schema) return null;
-  let validate = compiled.get(schema);
-  if (validate === undefined) {
-    const { $schema, ...rest } = schema as { $schema?: string };
-    try {
-      validate = (String($schema ?? '').includes('2020-12') ? draft2020 : draft07).compile(rest);
-    } catch {
-      validate = null;
-    }
-    compiled.set(schema, validate);
-  }
-  return validate;
 }
 
 function describe(e: ErrorObject): ArgumentProblem {
