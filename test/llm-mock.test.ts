@@ -124,7 +124,7 @@ describe('scripted stand-in', () => {
       const text = typeof summary === 'object' && 'text' in summary ? summary.text : '';
       expect(text).toMatch(/^5 unpaid invoices, GBP 9,120.00 due in total:\n/);
       expect(text).toContain('- INV-0003 ');
-      expect(text).toContain('Follow-up task: Follow up on 5 unpaid invoices https://app.clickup.com/t/86b0001');
+      expect(text).toContain('Follow-up task in ClickUp: Follow up on 5 unpaid invoices https://app.clickup.com/t/86b0001');
     } finally {
       await client.close();
     }
