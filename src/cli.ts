@@ -6,6 +6,7 @@ import { ConfigError, loadConfigFile, resolveConfigPath, type LoadedConfig } fro
 import { Hub, type HubOptions } from './hub.js';
 import { logger, setConsoleLevel, setLogLevel, addLogFile } from './log/logger.js';
 import { serveHttp } from './server/http.js';
+import { unsafeBinding } from './server/auth.js';
 import { serveStdio } from './server/stdio.js';
 import { doctorReport } from './cli/doctor.js';
 import { SEED_TASK, startDemoApps } from './cli/demo.js';
@@ -56,27 +57,61 @@ interface ServeOptions {
 }
 
 async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOptions, extra: { banner?: string[]; onStop?: () => Promise<void> } = {}): Promise<void> {
+  const http = { ...loaded.config.http, ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
+  // Before anything starts: an open endpoint on a reachable address is refused with the reason.
+  const unsafe = opts.http ? unsafeBinding(http) : undefined;
+  if (unsafe) throw new UsageError(unsafe);
   const hub = await Hub.start(loaded, hubOptions);
   let close: () => Promise<void>;
+  let stopAccepting = () => {};
   let stopping = false;
-  const shutdown = async () => {
-    if (stopping) process.exit(1); // a second signal forces exit
+  // Graceful: stop accepting, let calls in flight finish (up to shutdownGraceMs), stop schedules, servers
+  // and Chroma (hub.stop), flush the audit and logs. A second signal exits at once.
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      say(`${signal} again: exiting now`);
+      process.exit(1);
+    }
     stopping = true;
-    await close();
-    await hub.stop();
-    await extra.onStop?.();
-    process.exit(0);
+    // stdin closed: the client is gone and no answer can reach it, so there is nothing to wait for.
+    const grace = signal === 'end of input' ? 0 : loaded.config.shutdownGraceMs;
+    const log = logger.child({ component: 'shutdown' });
+    try {
+      stopAccepting();
+      if (hub.calls.inFlight > 0) log.info(`${signal}: waiting up to ${grace} ms for ${hub.calls.inFlight} call(s) in flight`);
+      if (!(await hub.calls.idle(grace))) log.warn(`${hub.calls.inFlight} call(s) still in flight after ${grace} ms; stopping anyway`);
+      await close();
+      await hub.stop();
+      await extra.onStop?.();
+    } catch (err) {
+      log.error('error while shutting down', { error: (err as Error).message });
+      process.exitCode = 1;
+    }
+    await flushLogs();
+    process.exit(process.exitCode ?? 0);
   };
   if (opts.http) {
-    const http = { ...loaded.config.http, ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
     const handle = await serveHttp(hub, http, logger.child({ component: 'http' }));
     close = handle.close;
+    stopAccepting = handle.stopAccepting;
     say([banner(hub, handle.url), ...(extra.banner ?? [])].join('\n'));
   } else {
-    close = await serveStdio(hub, () => void shutdown());
+    close = await serveStdio(hub, () => void shutdown('end of input'));
   }
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Waits (briefly) until winston has written everything, including to a log file. */
+function flushLogs(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    logger.once('finish', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    logger.end();
+  });
 }
 
 function banner(hub: Hub, url: string): string {

@@ -6,7 +6,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { watchConfig } from './config/watch.js';
 import type { LoadedConfig } from './config/load.js';
 import { Catalog, type CatalogTool } from './catalog/catalog.js';
-import type { CallContext } from './downstream/connection.js';
+import type { AccessScope, CallContext } from './downstream/connection.js';
+import { AuditLog } from './audit/audit.js';
+import { HubMetrics } from './observability/metrics.js';
+import { CallTracker, resultText, type CallInfo, type FinishCall } from './observability/calls.js';
+import { toolError } from './catalog/catalog.js';
+import { outOfScope } from './server/auth.js';
 import { DownstreamPool } from './downstream/pool.js';
 import { childLogger, type Logger } from './log/logger.js';
 import { ToolIndex, createEmbedder, type Embedder } from './routing/index.js';
@@ -56,6 +61,10 @@ export class Hub implements HubServices {
   /** What the index holds per server, to update only servers whose tools changed. */
   private indexed = new Map<string, string>();
   private stopWatching?: () => void;
+  readonly metrics: HubMetrics;
+  /** Audit, metrics and the in-flight count of every call (both tools/call paths, meta-tools, runs). */
+  readonly calls: CallTracker;
+  audit?: AuditLog;
 
   private constructor(
     public loaded: LoadedConfig,
@@ -67,6 +76,13 @@ export class Hub implements HubServices {
       fallbackCaller: () => this.latestSession()?.caller,
     });
     this.catalog = new Catalog(this.pool);
+    this.metrics = new HubMetrics({
+      circuits: () => [...this.pool.connections.values()].map((c) => ({ server: c.name, state: c.breaker.state, active: c.limit.active, queued: c.limit.queued })),
+      llmUsage: () => this.llm.usage(),
+      sessions: () => [...this.sessions].filter((s) => s.label !== 'stdio').length,
+    });
+    this.calls = new CallTracker(this.metrics, () => this.audit);
+    this.audit = this.createAudit();
     this.index = this.createIndex();
     this.llm = this.createLlm();
     this.orchestrator = this.createOrchestrator();
@@ -75,10 +91,23 @@ export class Hub implements HubServices {
       log: childLogger('workflows'),
       // Through the hub's current orchestrator, which a config edit may replace.
       runner: {
-        runPlan: (plan, o) =>
-          this.orchestrator
+        runPlan: (plan, o) => {
+          const finish = this.calls.start({ kind: 'meta', tool: `workflow:${o.workflowId}`, known: false, client: o.client, args: { trigger: o.trigger } });
+          return this.orchestrator
             .run(plan, { planSource: 'workflow', trigger: o.trigger, context: o.input, client: o.client, approvedTools: o.approvedTools, signal: o.signal })
-            .then((r) => r.record),
+            .then(
+              (r) => {
+                finish(r.record.status === 'succeeded' ? 'ok' : o.signal.aborted ? 'cancelled' : 'error', r.record.status === 'succeeded' ? undefined : r.record.status);
+                this.metrics.workflowRun(o.workflowId, r.record.status);
+                return r.record;
+              },
+              (err) => {
+                finish('error', String(err));
+                this.metrics.workflowRun(o.workflowId, 'failed');
+                throw err;
+              },
+            );
+        },
         planTask: (task, o) => this.orchestrator.plan(task, { signal: o?.signal }).then((r) => ({ plan: r.plan, usage: r.usage })),
         catalogSignature: (names) => JSON.stringify(names.map((n) => this.catalog.getTool(n)?.tool.inputSchema ?? null)),
         destructiveTools: (names) => this.orchestrator.needsConsent(names).map((x) => x.tool),
@@ -124,6 +153,10 @@ export class Hub implements HubServices {
       this.syncIndex();
     }
     if (!isDeepStrictEqual(previous.config.llm, next.config.llm)) this.llm = this.createLlm();
+    if (!isDeepStrictEqual(previous.config.audit, next.config.audit)) {
+      this.audit?.flush();
+      this.audit = this.createAudit();
+    }
     if (!isDeepStrictEqual(previous.config.llm, next.config.llm) || !isDeepStrictEqual(previous.config.orchestrate, next.config.orchestrate)) {
       this.orchestrator = this.createOrchestrator();
     }
@@ -134,6 +167,17 @@ export class Hub implements HubServices {
 
   dataDir(): string {
     return path.resolve(this.loaded.baseDir, this.loaded.config.dataDir);
+  }
+
+  private createAudit(): AuditLog | undefined {
+    const { audit } = this.loaded.config;
+    if (!audit?.enabled) return undefined;
+    return new AuditLog({ file: path.resolve(this.dataDir(), audit.file), maxBytes: audit.maxBytes, maxFiles: audit.maxFiles });
+  }
+
+  /** Starts tracking a call (audit line, metrics, in-flight count); the server's tools/call paths and meta-tools use it. */
+  track(info: CallInfo): FinishCall {
+    return this.calls.start(info);
   }
 
   private createIndex(): ToolIndex {
@@ -200,8 +244,9 @@ export class Hub implements HubServices {
     }
   }
 
-  newSession(label: string): Session {
-    const session = new Session(this, label, () => this.pool.connections.forEach((c) => c.notifyRootsChanged()));
+  /** A client session; `scope` limits what it may reach (an HTTP token's), none is full access. */
+  newSession(label: string, scope?: AccessScope): Session {
+    const session = new Session(this, label, () => this.pool.connections.forEach((c) => c.notifyRootsChanged()), scope);
     this.sessions.add(session);
     session.server.onclose = () => this.sessions.delete(session);
     return session;
@@ -241,8 +286,23 @@ export class Hub implements HubServices {
     return mode === 'all' || (mode === 'auto' && tools.length <= maxTools) ? tools : [];
   }
 
-  callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
-    return this.catalog.callTool(name, args, ctx);
+  /** Every catalog tool call but the fast path's: call_tool, direct tools/call on the SDK path, plan steps, the CLI. */
+  async callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
+    const entry = this.catalog.getTool(name);
+    const scope = ctx.caller?.scope;
+    const finish = this.calls.start({ kind: 'tool', tool: name, server: entry?.server, known: entry !== undefined, client: ctx.caller?.label ?? 'hub', args });
+    if (scope && !scope.allowsTool(name)) {
+      finish('refused', 'outside the token scope');
+      return toolError(outOfScope(scope, name));
+    }
+    try {
+      const result = await this.catalog.callTool(name, args, ctx);
+      finish(ctx.signal?.aborted ? 'cancelled' : result.isError ? 'error' : 'ok', result.isError ? resultText(result) : undefined);
+      return result;
+    } catch (err) {
+      finish('error', err instanceof Error ? err.message : String(err));
+      throw err;
+    }
   }
 
   instructions(): string {
@@ -261,5 +321,6 @@ export class Hub implements HubServices {
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
     await Promise.all([this.index.close(), this.memory?.close()]);
+    this.audit?.flush();
   }
 }

@@ -40,6 +40,13 @@ export const ServerSchema = z
     /** Connecting and listing at (re)start; kept apart from timeoutMs because starting (npx, a cold API) is often slower than a call. */
     startupTimeoutMs: z.number().int().positive().default(30_000),
     tools: ToolFilterSchema.default({ overrides: {} }),
+    /** Calls in flight at once; more wait for a slot (a slow server cannot soak up the hub). */
+    maxConcurrent: z.number().int().positive().default(16),
+    /** After `failures` consecutive failed calls (crash, timeout, unreachable) calls fail fast for `resetMs`, then one probe call decides. */
+    circuitBreaker: z
+      .object({ failures: z.number().int().positive().default(5), resetMs: z.number().int().positive().default(30_000) })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -69,13 +76,64 @@ export const ExposeSchema = z
   })
   .strict();
 
+/** One bearer token: who it is (audit, runs) and what it may reach. */
+export const TokenSchema = z
+  .object({
+    name: z.string().min(1).regex(/^[^\s]+$/, 'token names have no spaces (they appear in audit lines and run records)'),
+    /** The token itself (give it as ${ENV_VAR}), or its SHA-256 in hex so the config holds no secret. */
+    token: z.string().min(16, 'tokens need at least 16 characters').optional(),
+    tokenSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 in hex (64 characters)').optional(),
+    /** Glob patterns (`*`, `?`) over namespaced tool names (`xero__list-*`, `clickup__*`, `*`); `server__*` also grants that server's resources and prompts. */
+    tools: z.array(z.string().min(1)).default([]),
+    /** May use orchestrate, plan_task and the memory tools (plans still only use tools in `tools`). */
+    orchestrate: z.boolean().default(false),
+    /** May use the workflow tools (a workflow it creates or runs must only use tools in `tools`). */
+    workflows: z.boolean().default(false),
+  })
+  .strict()
+  .refine((t) => (t.token === undefined) !== (t.tokenSha256 === undefined), 'give exactly one of `token` or `tokenSha256`');
+
 export const HttpSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(3333),
     /** Origins allowed to call /mcp from a browser; requests without Origin (non-browser clients) pass. */
     allowedOrigins: z.array(z.string()).default([]),
-    auth: z.unknown().optional(),
+    auth: z
+      .object({ tokens: z.array(TokenSchema).min(1, 'list at least one token, or remove `auth`') })
+      .strict()
+      .refine((a) => new Set(a.tokens.map((t) => t.name)).size === a.tokens.length, 'token names must be unique')
+      .optional(),
+    /** Serving on a non-loopback host without `auth` is refused unless this is true. */
+    allowUnauthenticated: z.boolean().default(false),
+    /** Largest request body accepted, in bytes (larger: 413 with a JSON-RPC error). */
+    maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /** Open sessions at once; an initialize beyond it gets 503. */
+    maxSessions: z.number().int().positive().default(200),
+    /** A session unused this long is closed. */
+    sessionIdleMs: z.number().int().positive().default(30 * 60_000),
+    /**
+     * Requests per second (sustained, with a burst of 2x) per session and per token (per client address
+     * without auth); over it: 429 with Retry-After. Generous by default (the proxy benchmark makes ~700
+     * calls/s on one session); lower them for an endpoint that others can reach.
+     */
+    rateLimit: z
+      .object({ perSession: z.number().positive().default(1000), perToken: z.number().positive().default(5000) })
+      .strict()
+      .prefault({}),
+    /** Serve Prometheus metrics at /metrics (behind the same bearer tokens when `auth` is set). */
+    metrics: z.boolean().default(true),
+  })
+  .strict();
+
+export const AuditSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** JSON lines, relative to dataDir unless absolute. */
+    file: z.string().default('audit.jsonl'),
+    /** Rotated (audit.jsonl -> audit.jsonl.1 ...) when it would grow past this. */
+    maxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxFiles: z.number().int().min(1).default(5),
   })
   .strict();
 
@@ -93,7 +151,10 @@ export const ConfigSchema = z
     orchestrate: OrchestrateConfigSchema.prefault({}),
     memory: MemoryConfigSchema.prefault({}),
     workflows: WorkflowsConfigSchema.default({}),
-    http: HttpSchema.default({ host: '127.0.0.1', port: 3333, allowedOrigins: [] }),
+    http: HttpSchema.prefault({}),
+    audit: AuditSchema.prefault({}),
+    /** On SIGINT/SIGTERM, how long in-flight calls may take to finish before the hub exits anyway. */
+    shutdownGraceMs: z.number().int().min(0).default(10_000),
     dataDir: z.string().default('./.orchestrator'),
   })
   .strict();
@@ -101,4 +162,6 @@ export const ConfigSchema = z
 export type ServerConfig = z.output<typeof ServerSchema>;
 export type Config = z.output<typeof ConfigSchema>;
 export type HttpConfig = z.output<typeof HttpSchema>;
+export type TokenConfig = z.output<typeof TokenSchema>;
+export type AuditConfig = z.output<typeof AuditSchema>;
 export type ExposeConfig = z.output<typeof ExposeSchema>;

@@ -34,16 +34,35 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import { CircuitBreaker, ConcurrencyLimit, type CircuitState } from './breaker.js';
 import { DirectCalls, type DirectCall } from './direct-calls.js';
 import { interceptTransport } from './intercept.js';
 import { createTransport, type TransportKind } from './transport.js';
 
 export type ServerState = 'disabled' | 'not-configured' | 'connecting' | 'ready' | 'restarting' | 'failed' | 'crash-loop' | 'stopped';
 
+/**
+ * What an authenticated client may reach (src/server/auth.ts builds it from an HTTP token).
+ * Absent on a Caller: full access (stdio, the CLI, scheduled workflows).
+ */
+export interface AccessScope {
+  /** The token's name. */
+  name: string;
+  allowsTool(name: string): boolean;
+  /** Resources and prompts of a server: only with the whole server (`server__*`) in scope. */
+  allowsServer(server: string): boolean;
+  orchestrate: boolean;
+  workflows: boolean;
+  /** Every tool (`*`): the memory tools need it, since remembered runs span all apps and clients. */
+  allTools: boolean;
+}
+
 /** The upstream side of a call: where a downstream server's own requests are relayed. */
 export interface Caller {
   /** Who the client is, for records and audit: "stdio", "http", or a token name. */
   label?: string;
+  /** What this client may reach; undefined: everything. Checked on every path a tool can be reached by. */
+  scope?: AccessScope;
   capabilities(): ClientCapabilities | undefined;
   sendRequest<T>(request: { method: string; params?: Record<string, unknown> }, resultSchema: unknown): Promise<T>;
   /** Delivers a downstream server's log message to this client. */
@@ -101,6 +120,7 @@ export declare interface DownstreamConnection {
   on(event: 'changed', listener: (kind: ChangeKind) => void): this;
   on(event: 'log', listener: (params: LoggingMessageNotification['params'], caller: Caller | undefined) => void): this;
   on(event: 'resource-updated', listener: (uri: string) => void): this;
+  on(event: 'circuit', listener: (state: CircuitState) => void): this;
 }
 
 export class DownstreamConnection extends EventEmitter {
@@ -114,6 +134,10 @@ export class DownstreamConnection extends EventEmitter {
   /** Time taken by the last successful connect + list, in ms. */
   connectMs?: number;
   offerings: Offerings = EMPTY;
+  /** Fails calls fast after consecutive failures (crash, timeout), until a probe call succeeds. */
+  readonly breaker: CircuitBreaker;
+  /** Calls in flight at once (servers.<name>.maxConcurrent); more wait. */
+  readonly limit: ConcurrencyLimit;
 
   private client?: Client;
   /** tools/call beneath the Client's Protocol on the same transport (the fast path); set with client. */
@@ -141,6 +165,11 @@ export class DownstreamConnection extends EventEmitter {
     super();
     this.restart = options.restart ?? DEFAULT_RESTART;
     if (!config.enabled) this.state = 'disabled';
+    this.breaker = new CircuitBreaker(name, config.circuitBreaker ?? { failures: 5, resetMs: 30_000 }, (state) => {
+      this.log.warn(`circuit ${state}`, { failures: config.circuitBreaker?.failures });
+      this.emit('circuit', state);
+    });
+    this.limit = new ConcurrencyLimit(config.maxConcurrent ?? 16);
   }
 
   get log(): Logger {
@@ -405,16 +434,34 @@ export class DownstreamConnection extends EventEmitter {
     }
   }
 
+  /** One request to the server, under its circuit breaker and concurrency limit. */
   private async withCall<T>(ctx: CallContext, what: string, run: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.ready(ctx.signal);
-    const caller = ctx.caller;
-    if (caller) this.inFlight.add(caller);
+    const refused = this.breaker.admit();
+    if (refused) throw new McpError(ErrorCode.InternalError, refused);
+    let verdict: 'ok' | 'failed' | undefined;
+    let slot = false;
     try {
-      return await run(client);
-    } catch (err) {
-      throw this.explainCallError(err, what);
+      await this.limit.acquire(ctx.signal);
+      slot = true;
+      const client = await this.ready(ctx.signal);
+      const caller = ctx.caller;
+      if (caller) this.inFlight.add(caller);
+      try {
+        const result = await run(client);
+        verdict = 'ok';
+        return result;
+      } catch (err) {
+        if (!ctx.signal?.aborted && isServerFailure(err)) verdict = 'failed';
+        throw this.explainCallError(err, what);
+      } finally {
+        if (caller) this.inFlight.delete(caller);
+      }
     } finally {
-      if (caller) this.inFlight.delete(caller);
+      if (slot) this.limit.release();
+      // A server that is down (not ready) or a cancelled call gives no verdict on the server's health.
+      if (verdict === 'ok') this.breaker.success();
+      else if (verdict === 'failed') this.breaker.failure();
+      else this.breaker.release();
     }
   }
 
@@ -483,14 +530,27 @@ export class DownstreamConnection extends EventEmitter {
   startCall(name: string, args: Record<string, unknown> | undefined, options: StartCallOptions): DirectCall | undefined {
     const direct = this.direct;
     if (this.state !== 'ready' || !direct) return undefined;
+    // A breaker not closed (fail fast or probe) or no free slot (wait): callTool handles both.
+    if (this.breaker.state !== 'closed' || !this.limit.tryAcquire()) return undefined;
     // Registered for the call's duration, so the server's sampling/elicitation requests reach this caller.
     const caller = options.caller;
     if (caller) this.inFlight.add(caller);
+    let done = false;
+    const finish = () => {
+      done = true;
+      this.limit.release();
+      if (caller) this.inFlight.delete(caller);
+    };
     const call = direct.call(name, args, {
       onprogress: options.onprogress,
       onsettled: (outcome) => {
-        if (caller) this.inFlight.delete(caller);
-        if ('error' in outcome) return options.onsettled({ error: this.explainCallError(outcome.error, `the call to ${name}`) });
+        finish();
+        if ('error' in outcome) {
+          if (isServerFailure(outcome.error)) this.breaker.failure();
+          else this.breaker.success();
+          return options.onsettled({ error: this.explainCallError(outcome.error, `the call to ${name}`) });
+        }
+        this.breaker.success();
         // As client.request(..., CallToolResultSchema) does on the SDK path.
         const parsed = CallToolResultSchema.safeParse(outcome.result);
         options.onsettled(parsed.success ? { result: parsed.data } : { error: parsed.error });
@@ -498,7 +558,7 @@ export class DownstreamConnection extends EventEmitter {
     });
     return {
       cancel: (reason) => {
-        if (caller) this.inFlight.delete(caller);
+        if (!done) finish();
         call.cancel(reason);
       },
     };
@@ -524,6 +584,11 @@ export class DownstreamConnection extends EventEmitter {
   private requestOptions(ctx: CallContext) {
     return { signal: ctx.signal, timeout: this.config.timeoutMs };
   }
+}
+
+/** Errors that say the server is unwell (it died or did not answer), as opposed to a JSON-RPC error it chose to send. */
+function isServerFailure(err: unknown): boolean {
+  return err instanceof McpError && (err.code === ErrorCode.ConnectionClosed || err.code === ErrorCode.RequestTimeout);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

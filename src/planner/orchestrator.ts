@@ -110,11 +110,11 @@ export class Orchestrator {
   /** A checked plan for a task (plan_task). Throws PlanningError, or LlmUnavailableError when no model can serve. */
   async plan(task: string, ctx: PlanContext = {}): Promise<PlanResult> {
     const reused = await this.reusable(task);
-    if (reused) return reused;
+    if (reused) return inScope(reused, ctx.caller);
     const planner = this.requirePlanner(ctx.caller);
     const examples = ctx.examples ?? (await this.examples(task));
     const r = await planner.plan({ task, context: ctx.context, examples, signal: ctx.signal, caller: ctx.caller });
-    return { plan: r.plan, source: 'llm', candidates: r.candidates, destructive: this.executor.destructiveSteps(r.plan), attempts: r.attempts, usage: r.usage };
+    return inScope({ plan: r.plan, source: 'llm', candidates: r.candidates, destructive: this.executor.destructiveSteps(r.plan), attempts: r.attempts, usage: r.usage }, ctx.caller);
   }
 
   /** A remembered plan that still validates against today's catalog, or nothing (then the model plans). */
@@ -154,6 +154,8 @@ export class Orchestrator {
       const parsed = parsePlan(taskOrPlan);
       const issues = parsed.plan ? validatePlan(parsed.plan, this.deps.tools) : parsed.issues;
       if (!parsed.plan || issues.length) return this.rejected(state, 'The plan is invalid', issues, t0);
+      const outside = outsideScope(parsed.plan, options.caller);
+      if (outside) return this.rejected(state, outside, undefined, t0);
       plan = parsed.plan;
       record.planSource = options.planSource ?? 'given';
     } else {
@@ -328,6 +330,24 @@ export class Orchestrator {
 
 function describe(steps: DestructiveStep[]): string {
   return steps.map((s) => `${s.step} (${s.tool}: ${s.reason})`).join(', ');
+}
+
+/**
+ * A client limited to some tools (an HTTP token's scope) gets only plans within them: checked before
+ * anything runs, so a plan never half-runs and then stops at a refused step (which the hub would also refuse).
+ */
+function outsideScope(plan: Plan, caller: Caller | undefined): string | undefined {
+  const scope = caller?.scope;
+  if (!scope) return undefined;
+  const tools = [...new Set(plan.steps.filter(isToolStep).map((s) => s.tool).filter((t) => !scope.allowsTool(t)))];
+  return tools.length ? `the plan needs tools outside the scope of token "${scope.name}": ${tools.join(', ')}; nothing was run` : undefined;
+}
+
+function inScope(result: PlanResult, caller: Caller | undefined): PlanResult {
+  const outside = outsideScope(result.plan, caller);
+  if (outside) throw new Error(outside);
+  // Candidates are tool names: a scoped client sees only its own.
+  return caller?.scope ? { ...result, candidates: result.candidates.filter((c) => caller.scope!.allowsTool(c)) } : result;
 }
 
 function zeroUsage(): Usage {

@@ -1,33 +1,60 @@
-// Streamable HTTP transport for the hub: /mcp with one session per client, /health for probes.
-// Browsers are held to an Origin allow-list and loopback binds to loopback Host names
-// (DNS-rebinding protection, as the MCP spec asks).
+// Streamable HTTP transport for the hub: /mcp with one session per client, /health for probes,
+// /metrics for Prometheus. In front of the MCP transport, in this order: Host and Origin checks
+// (DNS-rebinding protection, as the MCP spec asks), bearer-token authentication, rate limits, body
+// size, JSON parsing, session limits. Every refusal is a JSON-RPC error with a fitting HTTP status;
+// nothing a client sends can throw past handle().
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpConfig } from '../config/schema.js';
+import type { AccessScope } from '../downstream/connection.js';
 import type { Logger } from '../log/logger.js';
 import type { HubStatus } from '../status.js';
+import { Authenticator, LOOPBACK_HOSTS, unsafeBinding } from './auth.js';
+import { RateLimiter } from './limits.js';
 import type { Session } from './upstream.js';
 
 export interface SessionHost {
-  newSession(label: string): Session;
+  newSession(label: string, scope?: AccessScope): Session;
   status(): HubStatus;
+  /** Prometheus text exposition, when the host keeps metrics. */
+  metrics?: { render(): Promise<{ contentType: string; body: string }>; refused(reason: string): void };
 }
 
 export interface HttpHandle {
   url: string;
   server: http.Server;
+  /** Refuses new requests and connections (graceful shutdown); open calls go on. */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+export type HttpSettings = Pick<HttpConfig, 'host' | 'port' | 'allowedOrigins'> & Partial<HttpConfig>;
 
-export async function serveHttp(host: SessionHost, config: Pick<HttpConfig, 'host' | 'port' | 'allowedOrigins'>, log: Logger): Promise<HttpHandle> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
+interface OpenSession {
+  transport: StreamableHTTPServerTransport;
+  session: Session;
+  /** The token that opened it; every later request must carry the same one. */
+  tokenName?: string;
+  lastSeen: number;
+}
+
+const DEFAULTS = { maxBodyBytes: 4 * 1024 * 1024, maxSessions: 200, sessionIdleMs: 30 * 60_000, perSession: 1000, perToken: 5000 };
+
+export async function serveHttp(host: SessionHost, config: HttpSettings, log: Logger): Promise<HttpHandle> {
+  const unsafe = unsafeBinding({ host: config.host, auth: config.auth, allowUnauthenticated: config.allowUnauthenticated ?? false });
+  if (unsafe) throw new Error(unsafe);
+  const maxBodyBytes = config.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+  const maxSessions = config.maxSessions ?? DEFAULTS.maxSessions;
+  const idleMs = config.sessionIdleMs ?? DEFAULTS.sessionIdleMs;
+  const auth = config.auth ? new Authenticator(config.auth.tokens) : undefined;
+  const perSession = new RateLimiter(config.rateLimit?.perSession ?? DEFAULTS.perSession);
+  const perClient = new RateLimiter(config.rateLimit?.perToken ?? DEFAULTS.perToken);
+  const sessions = new Map<string, OpenSession>();
   const loopback = LOOPBACK_HOSTS.has(config.host);
+  let accepting = true;
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -36,58 +63,121 @@ export async function serveHttp(host: SessionHost, config: Pick<HttpConfig, 'hos
       else res.end();
     });
   });
+  // A client that sends a broken request line or headers gets a 400 from Node; it must never reach 'error'.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  function refuse(res: http.ServerResponse, reason: string, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+    host.metrics?.refused(reason);
+    rpcError(res, status, code, message, headers);
+  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://hub');
+    if (!accepting) return refuse(res, 'shutdown', 503, -32000, 'The hub is shutting down', { 'retry-after': '5', connection: 'close' });
     if (url.pathname === '/health' && req.method === 'GET') {
       const status = host.status();
-      return json(res, 200, { status: 'ok', servers: status.totals, sessions: transports.size });
+      return json(res, 200, { status: 'ok', servers: status.totals, sessions: sessions.size });
     }
-    if (url.pathname !== '/mcp') return json(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
+    const isMetrics = url.pathname === '/metrics' && req.method === 'GET' && host.metrics && config.metrics !== false;
+    if (url.pathname !== '/mcp' && !isMetrics) return json(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
 
     const origin = req.headers.origin;
     if (origin && !originAllowed(origin, config.allowedOrigins)) {
       log.warn('refused a request from a foreign Origin', { origin });
-      return rpcError(res, 403, -32000, `Origin ${origin} is not allowed; add it to http.allowedOrigins`);
+      return refuse(res, 'origin', 403, -32000, `Origin ${origin} is not allowed; add it to http.allowedOrigins`);
     }
     const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
     if (loopback && !LOOPBACK_HOSTS.has(hostName)) {
-      return rpcError(res, 403, -32000, `Host ${hostName} is not allowed for a hub bound to loopback`);
+      return refuse(res, 'host', 403, -32000, `Host ${hostName} is not allowed for a hub bound to loopback`);
+    }
+
+    let scope: AccessScope | undefined;
+    if (auth) {
+      scope = auth.authenticate(req.headers.authorization);
+      if (!scope) {
+        log.warn('refused a request without a valid bearer token', { path: url.pathname, address: req.socket.remoteAddress });
+        return refuse(res, 'auth', 401, -32001, 'Unauthorized: send Authorization: Bearer <token> with a token from http.auth.tokens', {
+          'www-authenticate': 'Bearer realm="mcp-orchestrator"',
+        });
+      }
+    }
+    if (isMetrics) {
+      const { contentType, body } = await host.metrics!.render();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+      return;
+    }
+
+    const clientKey = scope ? `token:${scope.name}` : `addr:${req.socket.remoteAddress ?? '?'}`;
+    const sessionId = req.headers['mcp-session-id'];
+    const open = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    const wait = Math.max(perClient.take(clientKey), open ? perSession.take(open.transport.sessionId!) : 0);
+    if (wait > 0) {
+      return refuse(res, 'rate', 429, -32000, `Too many requests: over the rate limit for this ${open ? 'session or ' : ''}${scope ? 'token' : 'client'}; retry after ${wait} s`, {
+        'retry-after': String(wait),
+      });
     }
 
     let body: unknown;
     if (req.method === 'POST') {
-      const raw = await readBody(req, MAX_BODY_BYTES);
-      if (raw === undefined) return rpcError(res, 413, -32600, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+      const declared = Number(req.headers['content-length'] ?? 0);
+      const raw = declared > maxBodyBytes ? undefined : await readBody(req, maxBodyBytes);
+      if (raw === undefined) return refuse(res, 'size', 413, -32600, `Request body exceeds ${maxBodyBytes} bytes (http.maxBodyBytes)`, { connection: 'close' });
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        return rpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
+        return refuse(res, 'malformed', 400, -32700, 'Parse error: the body is not valid JSON');
       }
     }
 
-    const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const transport = transports.get(sessionId);
-      if (!transport) return rpcError(res, 404, -32001, 'Session not found; initialize a new session');
-      return transport.handleRequest(req, res, body);
+      // An unknown session and another token's session read alike: neither reveals that the id exists.
+      if (!open || open.tokenName !== scope?.name) return refuse(res, 'session', 404, -32001, 'Session not found; initialize a new session');
+      open.lastSeen = Date.now();
+      return open.transport.handleRequest(req, res, body);
     }
     if (req.method === 'POST' && isInitializeRequest(body)) {
+      if (sessions.size >= maxSessions) {
+        return refuse(res, 'sessions', 503, -32000, `Too many open sessions (http.maxSessions: ${maxSessions}); retry later or close unused sessions`, { 'retry-after': '5' });
+      }
+      const session = host.newSession(scope?.name ?? 'http', scope);
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
-          transports.set(id, transport);
+          sessions.set(id, { transport, session, tokenName: scope?.name, lastSeen: Date.now() });
         },
       });
       transport.onclose = () => {
-        if (transport.sessionId) transports.delete(transport.sessionId);
+        if (transport.sessionId) {
+          sessions.delete(transport.sessionId);
+          perSession.forget(transport.sessionId);
+        }
       };
-      const session = host.newSession('http');
       await session.server.connect(transport);
       return transport.handleRequest(req, res, body);
     }
-    return rpcError(res, 400, -32000, 'Bad request: send an initialize request first, or the Mcp-Session-Id header of an open session');
+    return refuse(res, 'malformed', 400, -32000, 'Bad request: send an initialize request first, or the Mcp-Session-Id header of an open session');
   }
+
+  // Idle sessions are closed; full rate buckets are forgotten.
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, s] of sessions) {
+        if (now - Math.max(s.lastSeen, s.session.lastActive) < idleMs) continue;
+        log.info('closing an idle session', { session: id, client: s.tokenName ?? 'http', idleMs });
+        sessions.delete(id);
+        void s.transport.close().catch(() => undefined);
+      }
+      perSession.sweep(now);
+      perClient.sweep(now);
+    },
+    Math.min(Math.max(idleMs / 4, 50), 60_000),
+  );
+  sweeper.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -98,8 +188,15 @@ export async function serveHttp(host: SessionHost, config: Pick<HttpConfig, 'hos
   return {
     url: `http://${shownHost}:${address.port}/mcp`,
     server,
+    stopAccepting() {
+      accepting = false;
+      server.close();
+      server.closeIdleConnections();
+    },
     async close() {
-      await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
+      accepting = false;
+      clearInterval(sweeper);
+      await Promise.all([...sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -127,11 +224,11 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
   return Buffer.concat(chunks);
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
-function rpcError(res: http.ServerResponse, status: number, code: number, message: string): void {
-  json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+function rpcError(res: http.ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 }

@@ -74,7 +74,9 @@ export const orchestrate = defineMetaTool({
     const progress = (p: { completed: number; total: number; message: string }) => call.onprogress?.({ progress: p.completed, total: p.total, message: p.message });
     const common = { signal: call.signal, caller: call.caller, onProgress: progress, approve: elicitationApprover(call) };
     if (args.runId !== undefined && args.approve !== undefined) {
-      if (!hub.orchestrator.get(args.runId)) return toolError(`No run "${args.runId}" is waiting for approval (it may have expired or the hub restarted). Start it again with orchestrate {task}.`);
+      const waiting = hub.orchestrator.get(args.runId);
+      // A token may only approve its own runs (any other reads as unknown).
+      if (!waiting || (call.caller?.scope && waiting.client !== hub.clientLabel(call))) return toolError(`No run "${args.runId}" is waiting for approval (it may have expired or the hub restarted). Start it again with orchestrate {task}.`);
       return runResult(await hub.orchestrator.resume(args.runId, args.approve, common));
     }
     const unavailable = hub.llmUnavailable(call);

@@ -12,7 +12,8 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { finishToolResult, invalidArgumentsError, toolError } from '../catalog/catalog.js';
-import type { Caller } from '../downstream/connection.js';
+import type { AccessScope, Caller } from '../downstream/connection.js';
+import type { FinishCall } from '../observability/calls.js';
 import type { DirectCall } from '../downstream/direct-calls.js';
 import { interceptTransport, type Interceptor } from '../downstream/intercept.js';
 import type { HubServices } from './services.js';
@@ -20,6 +21,10 @@ import type { HubServices } from './services.js';
 /** What the relay needs from its session. */
 export interface RelayHost {
   hub: HubServices;
+  /** Who the client is (token name, "stdio", "http"), for the audit. */
+  label: string;
+  /** The client's scope: tools outside it go to the SDK path, which refuses them (one place says no). */
+  scope?: AccessScope;
   /** A Caller whose requests travel with this call (on its stream, over HTTP). */
   callerFor(requestId: RequestId): Caller;
   /** Marks the session active, as a call on the SDK path does. */
@@ -29,7 +34,7 @@ export interface RelayHost {
 export class ToolCallRelay implements Interceptor {
   private transport?: Transport;
   /** Calls in flight on the fast path, by the client's request id. */
-  private readonly calls = new Map<RequestId, DirectCall>();
+  private readonly calls = new Map<RequestId, { call: DirectCall; finish: FinishCall }>();
 
   constructor(private readonly host: RelayHost) {}
 
@@ -49,7 +54,10 @@ export class ToolCallRelay implements Interceptor {
   closed(): void {
     const calls = [...this.calls.values()];
     this.calls.clear();
-    for (const call of calls) call.cancel('the client closed the connection');
+    for (const { call, finish } of calls) {
+      finish('cancelled');
+      call.cancel('the client closed the connection');
+    }
   }
 
   /** Returns false to leave the request to the Protocol. */
@@ -66,10 +74,13 @@ export class ToolCallRelay implements Interceptor {
     const entry = hub.catalog.getTool(name);
     const connection = entry && hub.catalog.pool.get(entry.server);
     if (!connection || connection.state !== 'ready') return false;
+    if (this.host.scope && !this.host.scope.allowsTool(name)) return false;
 
     this.host.touch();
+    const finish = hub.track({ kind: 'tool', tool: name, server: entry.server, known: true, client: this.host.label, args });
     const invalid = invalidArgumentsError(entry, args);
     if (invalid) {
+      finish('error', 'invalid arguments');
       this.respond(id, invalid);
       return true;
     }
@@ -80,21 +91,28 @@ export class ToolCallRelay implements Interceptor {
         token === undefined ? undefined : (progress) => this.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { ...progress, progressToken: token } }, id),
       onsettled: (outcome) => {
         this.calls.delete(id);
-        this.respond(id, 'error' in outcome ? toolError(outcome.error.message) : finishToolResult(connection, outcome.result));
+        const result = 'error' in outcome ? toolError(outcome.error.message) : finishToolResult(connection, outcome.result);
+        this.respond(id, result);
+        finish(result.isError ? 'error' : 'ok', result.isError ? ('error' in outcome ? outcome.error.message : 'the tool reported an error') : undefined);
       },
     });
-    if (!call) return false;
-    this.calls.set(id, call);
+    if (!call) {
+      // Left to the SDK path (breaker not closed, no free slot), which tracks it there.
+      finish(undefined);
+      return false;
+    }
+    this.calls.set(id, { call, finish });
     return true;
   }
 
   private cancelled(params: Record<string, unknown> | undefined): boolean {
     const id = params?.requestId as RequestId | undefined;
-    const call = id === undefined ? undefined : this.calls.get(id);
-    if (!call) return false;
+    const entry = id === undefined ? undefined : this.calls.get(id);
+    if (!entry) return false;
     this.calls.delete(id!);
+    entry.finish('cancelled');
     // Cancelled calls get no answer (as on the SDK path); the server is told with the client's reason.
-    call.cancel(typeof params!.reason === 'string' ? params!.reason : undefined);
+    entry.call.cancel(typeof params!.reason === 'string' ? params!.reason : undefined);
     return true;
   }
 

@@ -17,8 +17,12 @@ export const searchTools = defineMetaTool({
     limit: z.number().int().min(1).max(50).optional().describe('How many tools to return (default 8)'),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async run({ query, limit }, { hub }) {
-    const hits = await hub.index.search(query, { limit });
+  async run({ query, limit }, { hub, call }) {
+    const scope = call.caller?.scope;
+    // A scoped client (an HTTP token) only ever sees its own tools: search deeper, then keep those.
+    const hits = scope
+      ? (await hub.index.search(query, { limit: 50 })).filter((h) => scope.allowsTool(h.name)).slice(0, limit ?? 8)
+      : await hub.index.search(query, { limit });
     const lines = hits.map((h, i) => `${i + 1}. ${h.name} - ${h.description}`);
     const text = hits.length
       ? `${lines.join('\n')}\n\nNext: describe_tool {name} for the arguments, then call_tool {name, arguments}.`
@@ -33,10 +37,12 @@ export const describeTool = defineMetaTool({
     'Shows one catalog tool in full: its description, input schema (the arguments call_tool needs), output schema and annotations (read-only, destructive). Use after search_tools, before call_tool.',
   input: z.object({ name: z.string().min(1).describe('Namespaced tool name from search_tools, e.g. "xero__list-invoices"') }),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async run({ name }, { hub }) {
-    const entry = hub.catalog.getTool(name);
+  async run({ name }, { hub, call }) {
+    const scope = call.caller?.scope;
+    // Out of scope reads exactly as unknown: it must not reveal that the tool exists.
+    const entry = scope && !scope.allowsTool(name) ? undefined : hub.catalog.getTool(name);
     if (!entry) {
-      const hits = await hub.index.search(name.replace(/__/g, ' '), { limit: 3 });
+      const hits = (await hub.index.search(name.replace(/__/g, ' '), { limit: scope ? 20 : 3 })).filter((h) => !scope || scope.allowsTool(h.name)).slice(0, 3);
       return toolError(`Unknown tool "${name}".${hits.length ? ` Closest: ${hits.map((h) => h.name).join(', ')}.` : ''} Use search_tools to find tool names.`);
     }
     const { tool } = entry;

@@ -10,6 +10,7 @@ import type { LlmService } from '../llm/index.js';
 import type { WorkflowService } from '../workflows/index.js';
 import type { Memory } from '../memory/index.js';
 import type { MetaTool } from './meta-tools.js';
+import type { CallInfo, FinishCall } from '../observability/calls.js';
 
 export interface HubServices {
   catalog: Catalog;
@@ -28,6 +29,9 @@ export interface HubServices {
   isMetaTool(name: string): boolean;
   /** Catalog tools this client sees in tools/list (all of them, or none in search-first exposure). */
   listedTools(): import('../catalog/catalog.js').CatalogTool[];
+  /** Checks the caller's scope, audits and counts; the SDK path and meta-tools come here. */
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<CallToolResult>;
+  /** Tracks one call the hub answers itself (audit line, metrics, in-flight count for shutdown). */
+  track(info: CallInfo): FinishCall;
   instructions(): string;
 }

@@ -22,7 +22,11 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallContext, Caller } from '../downstream/connection.js';
+import type { AccessScope, CallContext, Caller } from '../downstream/connection.js';
+import { toolError } from '../catalog/catalog.js';
+import { parseHubUri } from '../catalog/naming.js';
+import { resultText } from '../observability/calls.js';
+import { allowsMetaTool } from './auth.js';
 import { metaToolDefinition, runMetaTool } from './meta-tools.js';
 import { ToolCallRelay } from './relay.js';
 import type { HubServices } from './services.js';
@@ -52,6 +56,8 @@ export class Session {
     private readonly hub: HubServices,
     readonly label: string,
     onRootsChanged: () => void,
+    /** What this client may reach (an HTTP token's scope); undefined: everything (stdio is the local user). */
+    readonly scope?: AccessScope,
   ) {
     const server = new RelayedServer(
       { name: 'mcp-orchestrator', version: HUB_VERSION },
@@ -68,6 +74,8 @@ export class Session {
     // Opting in to the fast path for tools/call: the relay sees the transport's messages first.
     server.relay = new ToolCallRelay({
       hub,
+      label,
+      scope,
       callerFor: (id: RequestId) => this.callerFor((request, schema) => server.request(request, schema as never, { relatedRequestId: id })),
       touch: () => (this.lastActive = Date.now()),
     });
@@ -82,6 +90,7 @@ export class Session {
     const server = this.server;
     return {
       label: this.label,
+      scope: this.scope,
       capabilities: () => server.getClientCapabilities(),
       sendRequest: (request, schema) => (send ? send(request as ServerRequest, schema) : server.request(request as ServerRequest, schema as never)) as Promise<never>,
       sendLog: (params) => this.sendLog(params),
@@ -111,27 +120,58 @@ export class Session {
 
   private registerHandlers(): void {
     const { server, hub } = this;
+    const scope = this.scope;
     server.setRequestHandler(ListToolsRequestSchema, async () => {
       this.lastActive = Date.now();
-      return { tools: [...hub.metaTools().map(metaToolDefinition), ...hub.listedTools().map((t) => t.tool)] };
+      const meta = hub.metaTools().filter((t) => allowsMetaTool(scope, t.name));
+      const tools = scope ? hub.listedTools().filter((t) => scope.allowsTool(t.name)) : hub.listedTools();
+      return { tools: [...meta.map(metaToolDefinition), ...tools.map((t) => t.tool)] };
     });
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { name, arguments: args } = request.params;
       const ctx = this.context(extra);
       const meta = hub.metaTools().find((t) => t.name === name);
-      const result = meta ? await runMetaTool(meta, args, { hub, call: ctx }) : await hub.callTool(name, args, ctx);
-      await ctx.flush();
-      return result;
+      // Catalog tools are checked, audited and counted in hub.callTool (every path to a tool goes there).
+      if (!meta) {
+        const result = await hub.callTool(name, args, ctx);
+        await ctx.flush();
+        return result;
+      }
+      const finish = hub.track({ kind: 'meta', tool: name, known: true, client: this.label, args });
+      if (!allowsMetaTool(scope, name)) {
+        finish('refused', 'outside the token scope');
+        return toolError(`${name} is not available to token "${scope!.name}": it needs ${name.includes('workflow') ? 'workflows' : 'orchestrate'}: true${name.startsWith('memory_') ? ' and tools: ["*"]' : ''} in http.auth.tokens.`);
+      }
+      try {
+        const result = await runMetaTool(meta, args, { hub, call: ctx });
+        finish(extra.signal.aborted ? 'cancelled' : result.isError ? 'error' : 'ok', result.isError ? resultText(result) : undefined);
+        await ctx.flush();
+        return result;
+      } catch (err) {
+        finish('error', String(err));
+        throw err;
+      }
     });
-    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: hub.catalog.resources() }));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: hub.catalog.resourceTemplates() }));
-    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => hub.catalog.readResource(request.params.uri, this.context(extra)));
-    server.setRequestHandler(SubscribeRequestSchema, async (request) => (await hub.catalog.subscribeResource(request.params.uri, true), {}));
-    server.setRequestHandler(UnsubscribeRequestSchema, async (request) => (await hub.catalog.subscribeResource(request.params.uri, false), {}));
-    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: hub.catalog.prompts().map((p) => p.prompt) }));
-    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) =>
-      hub.catalog.getPrompt(request.params.name, request.params.arguments, this.context(extra)),
-    );
+    // Resources and prompts have no tool name: a scoped client sees those of the servers it has whole (`server__*`).
+    const serverOf = (uri: string) => parseHubUri(uri)?.server ?? '';
+    const checkResource = (uri: string) => {
+      if (scope && !scope.allowsServer(serverOf(uri))) throw new McpError(ErrorCode.InvalidParams, `resource "${uri}" is not available to token "${scope.name}"`);
+    };
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: hub.catalog.resources().filter((r) => !scope || scope.allowsServer(serverOf(r.uri))) }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+      resourceTemplates: hub.catalog.resourceTemplates().filter((t) => !scope || scope.allowsServer(serverOf(t.uriTemplate))),
+    }));
+    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => (checkResource(request.params.uri), hub.catalog.readResource(request.params.uri, this.context(extra))));
+    server.setRequestHandler(SubscribeRequestSchema, async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, true), {}));
+    server.setRequestHandler(UnsubscribeRequestSchema, async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, false), {}));
+    server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+      prompts: hub.catalog.prompts().filter((p) => !scope || scope.allowsServer(p.server)).map((p) => p.prompt),
+    }));
+    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+      const entry = hub.catalog.prompts().find((p) => p.name === request.params.name);
+      if (scope && (!entry || !scope.allowsServer(entry.server))) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; prompts/list shows the available ones`);
+      return hub.catalog.getPrompt(request.params.name, request.params.arguments, this.context(extra));
+    });
   }
 
   /** list_changed to this client; ignored before it has initialized. */

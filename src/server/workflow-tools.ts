@@ -4,7 +4,19 @@ import { z } from 'zod';
 import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { WorkflowInputSchema, scheduleToCron, type WorkflowSummary } from '../workflows/index.js';
 import type { CallContext } from '../downstream/connection.js';
+import { toolError } from '../catalog/catalog.js';
 import { defineMetaTool, jsonResult } from './meta-tools.js';
+
+/**
+ * Workflows run unattended with the hub's own access, so a scoped client (an HTTP token) may only
+ * create or run one whose every tool is in its scope. Undefined when allowed.
+ */
+function outsideScope(call: CallContext, steps: ReadonlyArray<object> | undefined): string | undefined {
+  const scope = call.caller?.scope;
+  if (!scope || !steps) return undefined;
+  const tools = [...new Set(steps.flatMap((s) => ('tool' in s && typeof s.tool === 'string' && !scope.allowsTool(s.tool) ? [s.tool] : [])))];
+  return tools.length ? `The workflow uses tools outside the scope of token "${scope.name}": ${tools.join(', ')}.` : undefined;
+}
 
 const id = z.object({ id: z.string().min(1).describe('Workflow id, from list_workflows') });
 
@@ -49,7 +61,14 @@ export const scheduleWorkflow = defineMetaTool({
   async run(args, { hub, call }) {
     const { cron, timezone } = await scheduleToCron(args.schedule, hub.llm, { caller: call.caller, signal: call.signal });
     const input = { ...args, schedule: cron, timezone: args.timezone ?? timezone };
+    const given = outsideScope(call, (args as { steps?: object[] }).steps);
+    if (given) return toolError(given);
     let created = await hub.workflows.create(input);
+    const planned = outsideScope(call, created.plan.steps);
+    if (planned) {
+      await hub.workflows.remove(created.workflow.id);
+      return toolError(`${planned} It was not scheduled.`);
+    }
     if (created.needsApproval.length && (await askConsent(call, created.workflow.name, created.needsApproval))) {
       await hub.workflows.resume(created.workflow.id, { approveDestructive: true });
       created = { ...created, needsApproval: [], workflow: hub.workflows.get(created.workflow.id) };
@@ -95,7 +114,9 @@ export const runWorkflow = defineMetaTool({
   description: 'Runs a workflow now (outside its schedule) and returns the run record.',
   input: id,
   annotations: { destructiveHint: true, openWorldHint: true },
-  async run({ id: workflowId }, { hub }) {
+  async run({ id: workflowId }, { hub, call }) {
+    const outside = outsideScope(call, hub.workflows.get(workflowId).plan?.steps);
+    if (outside) return toolError(outside);
     const run = await hub.workflows.runNow(workflowId, { wait: true });
     const result = jsonResult({ run } as Record<string, unknown>, `Run of ${workflowId}: ${run.status}${run.summary ? `\n${run.summary}` : ''}${run.error ? `\n${run.error}` : ''}`);
     return { ...result, isError: run.status === 'failed' };
