@@ -70,6 +70,7 @@ async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOp
   const shutdown = async (signal: string) => {
     if (stopping) {
       say(`${signal} again: exiting now`);
+      hub.pool.killAll();
       process.exit(1);
     }
     stopping = true;

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { processes } from './support/processes.js';
 import { ROOT, eventually, fixture, hubStatus, readEvents, startHub, tempDir, text, writeConfig, type HubHandle, type Mode } from './support/hub.js';
 
 const LONG = 'a_tool_with_a_really_long_name_that_goes_on_and_on_beyond_limits';
@@ -12,6 +13,8 @@ const SECRET = 'sk-alpha-very-secret-123';
 describe.each<Mode>(['stdio', 'http'])('hub over %s', (mode) => {
   let hub: HubHandle;
   let events: string;
+  // Marks this suite's never-ready server, whose restarts spawn a process each time, to find strays after.
+  const sleepyMark = `sleepy-${mode}-${process.pid}`;
   const notifications: Array<{ method: string; params: any }> = [];
 
   beforeAll(async () => {
@@ -24,7 +27,7 @@ describe.each<Mode>(['stdio', 'http'])('hub over %s', (mode) => {
         gamma: fixture('gamma', { tools: { include: ['echo', 'ad?'] } }),
         slowpoke: fixture('slowpoke', { env: { FIXTURE_EVENTS_FILE: events }, timeoutMs: 500, tools: { include: ['hang'] } }),
         broken: fixture('broken', { env: { FIXTURE_FAIL_START: '1' } }),
-        sleepy: { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], startupTimeoutMs: 1000 },
+        sleepy: { command: process.execPath, args: ['-e', `setInterval(() => {}, 1000) // ${sleepyMark}`], startupTimeoutMs: 1000 },
         everything: { command: process.execPath, args: [path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js')] },
         unset: { command: 'node', args: ['x.js'], env: { TOKEN: '${HUB_TEST_UNSET_VAR}' } },
       },
@@ -37,6 +40,8 @@ describe.each<Mode>(['stdio', 'http'])('hub over %s', (mode) => {
 
   afterAll(async () => {
     await hub?.close();
+    // No downstream process outlives the hub, not even one from a failed start still in its exit grace.
+    await eventually(() => !processes().some((p) => p.args.includes(sleepyMark)), 10_000, 'no stray sleepy process');
   });
 
   it('lists the namespaced tools of every server, keeping same-named tools apart', async () => {

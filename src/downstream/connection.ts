@@ -190,7 +190,19 @@ export class DownstreamConnection extends EventEmitter {
     this.client = this.opening = undefined;
     this.direct = undefined;
     if (this.state !== 'disabled') this.setState('stopped');
-    await Promise.all(clients.map((c) => c?.close().catch(() => undefined)));
+    await Promise.all(clients.map(closeClient));
+  }
+
+  /** Ends this server's process at once (a forced hub exit must not leave it running). */
+  kill(): void {
+    for (const pid of [this.client, this.opening].map(stdioPid)) {
+      if (pid) killQuietly(pid, 'SIGKILL');
+    }
+  }
+
+  /** Signals every server process still on its way out (a hub stopping must not leave one behind). */
+  static killClosing(signal: NodeJS.Signals): void {
+    for (const pid of closing) killQuietly(pid, signal);
   }
 
   private setState(state: ServerState, error?: string): void {
@@ -213,7 +225,7 @@ export class DownstreamConnection extends EventEmitter {
     try {
       const { client, kind, direct } = await withTimeout(this.open(generation, abandon.signal), timeoutMs, `did not finish connecting within ${timeoutMs} ms`);
       if (generation !== this.generation || this.stopping) {
-        await client.close().catch(() => undefined);
+        await closeClient(client);
         return;
       }
       this.client = client;
@@ -239,7 +251,7 @@ export class DownstreamConnection extends EventEmitter {
       const clients = [this.client, this.opening];
       this.client = this.opening = undefined;
       this.direct = undefined;
-      await Promise.all(clients.map((c) => c?.close().catch(() => undefined)));
+      await Promise.all(clients.map(closeClient));
       this.log.warn('server failed to start', { error: message });
       this.scheduleRestart(message);
     }
@@ -261,7 +273,7 @@ export class DownstreamConnection extends EventEmitter {
         this.opening = undefined;
         return { client, kind, direct };
       } catch (err) {
-        await client.close().catch(() => undefined);
+        await closeClient(client);
         firstError ??= err;
         if (kinds.length > 1) this.log.debug(`${kind} transport failed`, { error: (err as Error).message });
       }
@@ -589,6 +601,34 @@ export class DownstreamConnection extends EventEmitter {
 /** Errors that say the server is unwell (it died or did not answer), as opposed to a JSON-RPC error it chose to send. */
 function isServerFailure(err: unknown): boolean {
   return err instanceof McpError && (err.code === ErrorCode.ConnectionClosed || err.code === ErrorCode.RequestTimeout);
+}
+
+/** How long a stdio server has to exit on EOF before SIGTERM; the SDK alone waits 2 s, longer than a shutdown should take. */
+const STOP_GRACE_MS = 500;
+
+function stdioPid(client: Client | undefined): number | undefined {
+  return (client?.transport as { pid?: number | null } | undefined)?.pid ?? undefined;
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Processes of closed clients that may not have exited yet. */
+const closing = new Set<number>();
+
+async function closeClient(client: Client | undefined): Promise<void> {
+  if (!client) return;
+  const pid = stdioPid(client);
+  if (pid) closing.add(pid);
+  const timer = pid ? setTimeout(() => killQuietly(pid, 'SIGTERM'), STOP_GRACE_MS) : undefined;
+  await client.close().catch(() => undefined);
+  clearTimeout(timer);
+  if (pid) closing.delete(pid);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -79,9 +79,17 @@ export class DownstreamPool extends EventEmitter {
     for (const kind of ['tools', 'resources', 'prompts', 'state'] as const) this.emit('changed', connection.name, kind);
   }
 
+  /** Forced exit: no waiting, no orphans. */
+  killAll(): void {
+    for (const c of this.connections.values()) c.kill();
+    DownstreamConnection.killClosing('SIGKILL');
+  }
+
   async stopAll(): Promise<void> {
     const all = [...this.connections.values()];
     this.connections.clear();
     await Promise.all(all.map((c) => this.retire(c)));
+    // Processes of earlier failed starts may still be in their exit grace period.
+    DownstreamConnection.killClosing('SIGTERM');
   }
 }
