@@ -10,6 +10,7 @@ import { unsafeBinding } from './server/auth.js';
 import { serveStdio } from './server/stdio.js';
 import { doctorReport } from './cli/doctor.js';
 import { SEED_TASK, startDemoApps } from './cli/demo.js';
+import { schedulingOwner } from './workflows/index.js';
 import { describeRun, progressLine } from './cli/run-output.js';
 import type { Approver, RunResult } from './planner/index.js';
 import { createInterface } from 'node:readline/promises';
@@ -258,6 +259,7 @@ workflows
   .option('--json', 'print the run as JSON on stdout')
   .action((id: string, opts: { json?: boolean }) =>
     withHub(async (hub) => {
+      refuseBesideScheduler(hub, 'run_workflow');
       const run = await hub.workflows.runNow(id, { wait: true });
       if (opts.json) printJson(run);
       else say(`${id}: ${run.status}${run.summary ? `\n${run.summary}` : ''}${run.error ? `\n${run.error}` : ''}`);
@@ -270,12 +272,19 @@ for (const [name, action] of [['pause', 'pause'], ['resume', 'resume'], ['remove
     .option(name === 'resume' ? '--approve' : '--quiet', name === 'resume' ? 'also approve the destructive tools it waits for' : 'print nothing')
     .action((id: string, opts: { approve?: boolean; quiet?: boolean }) =>
       withHub(async (hub) => {
+        refuseBesideScheduler(hub, `${action}_workflow`);
         if (action === 'remove') await hub.workflows.remove(id);
         else if (action === 'pause') await hub.workflows.pause(id);
         else await hub.workflows.resume(id, { approveDestructive: opts.approve });
         if (!opts.quiet) say(`${id}: ${action === 'remove' ? 'removed' : hub.workflows.get(id).state}`);
       }, { workflows: true }),
     );
+}
+
+/** A serving hub owns the workflow store of its data directory: changing it from here would be lost. */
+function refuseBesideScheduler(hub: Hub, tool: string): void {
+  const owner = schedulingOwner(hub.dataDir());
+  if (owner) throw new UsageError(`a hub (pid ${owner}) is serving ${hub.dataDir()} and owns its workflows: use its ${tool} tool, or stop it first`);
 }
 
 program

@@ -21,7 +21,7 @@ import { Orchestrator, exampleFromRecord, formatIssues } from './planner/index.j
 import { registerSecret } from './log/redact.js';
 import { orchestrate, planTask } from './server/orchestrate-tools.js';
 import { WORKFLOW_TOOLS } from './server/workflow-tools.js';
-import { WorkflowService } from './workflows/index.js';
+import { WorkflowService, claimScheduling } from './workflows/index.js';
 import { CORE_META_TOOLS, type MetaTool } from './server/meta-tools.js';
 import { describeTool, searchTools } from './server/search-tools.js';
 import type { HubServices } from './server/services.js';
@@ -58,6 +58,7 @@ export class Hub implements HubServices {
   /** What the index holds per server, to update only servers whose tools changed. */
   private indexed = new Map<string, string>();
   private stopWatching?: () => void;
+  private releaseScheduling?: () => void;
   readonly metrics: HubMetrics;
   /** Audit, metrics and the in-flight count of every call (both tools/call paths, meta-tools, runs). */
   readonly calls: CallTracker;
@@ -135,6 +136,7 @@ export class Hub implements HubServices {
     const memoryConfig = options.memory ? loaded.config.memory : { ...loaded.config.memory, enabled: false };
     const memoryDeps = { dataDir: hub.dataDir(), logger: childLogger('memory'), embedder: hub.embedder, toolSchema: (name: string) => hub.catalog.getTool(name)?.tool.inputSchema };
     [hub.memory] = await Promise.all([Memory.start(memoryConfig, memoryDeps), hub.pool.apply(loaded)]);
+    if (options.schedule) hub.releaseScheduling = claimScheduling(hub.dataDir());
     if (options.schedule || options.workflows) await hub.workflows.start(loaded.config.workflows, { schedule: options.schedule === true });
     if (options.watch) hub.stopWatching = watchConfig(loaded.file, (next) => void hub.reload(next), childLogger('config'));
     return hub;
@@ -315,6 +317,7 @@ export class Hub implements HubServices {
   async stop(): Promise<void> {
     this.stopWatching?.();
     await this.workflows.stop();
+    this.releaseScheduling?.();
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
     await Promise.all([this.index.close(), this.memory?.close()]);

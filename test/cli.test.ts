@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, FIXTURE, ROOT, fixture, tempDir, writeConfig } from './support/hub.js';
+import { CLI, FIXTURE, ROOT, fixture, startHub, tempDir, writeConfig } from './support/hub.js';
 
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(XERO|CLICKUP|TELEGRAM)_/.test(k)));
 
@@ -53,6 +53,22 @@ describe('cli', () => {
     const bad = spawnSync(process.execPath, [CLI, 'search', 'x', '--limit', 'zero', '--config', file], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--limit must be a whole number');
+  });
+
+  it('refuses to change workflows beside a serving hub that owns them, and allows it once the hub is gone', async () => {
+    const file = writeConfig(tempDir(), { servers: { alpha: fixture('alpha') }, routing: { embeddings: { provider: 'none' } }, memory: { enabled: false } });
+    const hub = await startHub('stdio', file);
+    const args = [CLI, 'workflows', 'pause', 'nightly', '--config', file];
+    try {
+      const refused = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/a hub \(pid \d+\) is serving .* use its pause_workflow tool, or stop it first/);
+    } finally {
+      await hub.close();
+    }
+    const after = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(after.stderr).not.toContain('is serving');
+    expect(after.stderr).toContain('nightly');
   });
 
   it('serve over stdio writes only JSON-RPC to stdout and survives malformed input', async () => {

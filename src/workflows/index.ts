@@ -8,3 +8,4 @@ export { WorkflowStore } from './store.js';
 export { describeSchedule, nextRuns, systemTimezone } from './cron.js';
 export { WorkflowInputSchema, WorkflowRunSchema, systemClock } from './types.js';
 export type { Clock, RunPlanOptions, WorkflowDefinition, WorkflowInput, WorkflowRun, WorkflowRunner, Trigger } from './types.js';
+export { claimScheduling, schedulingOwner } from './owner.js';
