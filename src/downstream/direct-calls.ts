@@ -23,7 +23,7 @@ export interface DirectCall {
 
 // Our request ids, which double as progress tokens. The Client's Protocol issues numeric ids and looks
 // responses up by Number(id): a non-numeric string can never be mistaken for one of its requests.
-const ID_PREFIX = 'hub-direct-';
+export const ID_PREFIX = 'hub-direct-';
 
 interface Pending {
   timer: NodeJS.Timeout;

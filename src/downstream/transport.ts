@@ -5,12 +5,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerConfig } from '../config/schema.js';
+import { useFastReadBuffer } from './fast-read-buffer.js';
 
 export type TransportKind = 'stdio' | 'http' | 'sse';
 
 export function createTransport(config: ServerConfig, kind: TransportKind, baseDir: string): Transport {
   if (kind === 'stdio') {
-    return new StdioClientTransport({
+    return useFastReadBuffer(new StdioClientTransport({
       command: config.command!,
       args: config.args,
       // Only a minimal base (PATH, HOME, ...) plus what the entry names: one app's secrets never
@@ -18,7 +19,7 @@ export function createTransport(config: ServerConfig, kind: TransportKind, baseD
       env: { ...getDefaultEnvironment(), ...config.env },
       cwd: path.resolve(baseDir, config.cwd ?? '.'),
       stderr: 'pipe',
-    });
+    }));
   }
   const url = new URL(config.url!);
   const requestInit = { headers: config.headers };

@@ -3,9 +3,11 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionHost } from './http.js';
+import { useFastReadBuffer } from '../downstream/fast-read-buffer.js';
 
 export async function serveStdio(host: SessionHost, onClosed: () => void): Promise<() => Promise<void>> {
   const transport = new StdioServerTransport();
+  useFastReadBuffer(transport);
   // The SDK drops a line that is not JSON or not JSON-RPC (it only reports it to onerror); JSON-RPC 2.0
   // asks for an error answer with id null, as the HTTP transport gives. Set before connect, which chains it.
   transport.onerror = (err) => {
