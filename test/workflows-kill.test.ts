@@ -2,11 +2,11 @@
 // a loop) and during a run. Whatever the moment, every file in the store parses, no acknowledged
 // definition is lost or duplicated, and the next start marks the killed run as interrupted.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { readStore } from './support/workflow-store.js';
 import { describe, expect, it } from 'vitest';
 import { ManualScheduler, WorkflowService, type WorkflowRunner } from '../src/workflows/index.js';
-import { StoredWorkflowSchema, WorkflowRunSchema } from '../src/workflows/types.js';
 import { ROOT, tempDir } from './support/hub.js';
 
 const HOST = path.join(ROOT, 'dist/test/fixtures/workflow-host.js');
@@ -40,21 +40,6 @@ function runHost(dataDir: string, mode: 'churn' | 'run', killWhen: (line: string
     });
     child.once('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(lines) : reject(new Error(`host exited ${code} before the kill:\n${stderr}`))));
   });
-}
-
-/** Reads every file of the store as it is on disk, failing on any that does not parse. */
-function readStore(dataDir: string) {
-  const root = path.join(dataDir, 'workflows');
-  const definitions = readdirSync(path.join(root, 'definitions'))
-    .filter((n) => n.endsWith('.json'))
-    .map((n) => ({ file: n, workflow: StoredWorkflowSchema.parse(JSON.parse(readFileSync(path.join(root, 'definitions', n), 'utf8'))) }));
-  const runs = new Map(
-    readdirSync(path.join(root, 'runs'))
-      .filter((n) => n.endsWith('.json'))
-      .map((n) => [n.slice(0, -5), (JSON.parse(readFileSync(path.join(root, 'runs', n), 'utf8')) as unknown[]).map((r) => WorkflowRunSchema.parse(r))]),
-  );
-  const stray = [...readdirSync(path.join(root, 'definitions')), ...readdirSync(path.join(root, 'runs'))].filter((n) => !n.endsWith('.json') && !/\.tmp-[0-9a-f]+$/.test(n));
-  return { definitions, runs, stray };
 }
 
 const quietRunner: WorkflowRunner = {
