@@ -129,6 +129,7 @@ function banner(hub: Hub, url: string): string {
     `  Connect:       npx @modelcontextprotocol/inspector  -> Transport "Streamable HTTP", URL ${url}`,
     `  Claude Desktop uses stdio instead: see README, "Connect a client".`,
     `  Check servers: mcp-orchestrator doctor`,
+    ...(status.totals.ready === 0 ? ['', '  No app is connected yet: set the variables named above, or try everything offline: npm run demo'] : []),
     '',
   ].join('\n');
 }
