@@ -102,8 +102,6 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const EMBEDDER_LOAD_TIMEOUT_MS = 60_000;
 const RETRY_AFTER_MS = 15_000;
 
-const silent: MemoryLogger = { info() {}, warn() {}, debug() {} };
-
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([

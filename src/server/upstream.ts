@@ -195,7 +195,3 @@ export class Session {
     await this.server.close().catch(() => undefined);
   }
 }
-
-export function mcpError(message: string): McpError {
-  return new McpError(ErrorCode.InvalidRequest, message);
-}

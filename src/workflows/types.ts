@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { TimezoneSchema, WorkflowIdSchema, taskOrSteps, workflowFields } from '../config/workflows.js';
 import { PlanSchema, StepSchema, type Plan } from '../planner/plan.js';
-import { RunRecordSchema, UsageSchema, type RunRecord, type Usage } from '../planner/record.js';
+import { RunRecordSchema, type RunRecord, type Usage } from '../planner/record.js';
 
 const strictSteps = z.array(StepSchema).min(1);
 

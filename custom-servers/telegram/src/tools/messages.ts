@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { splitMessage, TEXT_LIMIT } from '../split.js';
 import {
-  chatIdInput, failure, guarded, messageIdInput, messageLine, messageOutput, ok, parseModeInput, resolveChatId, silentInput, summarize,
+  chatIdInput, failure, guarded, messageIdInput, messageOutput, ok, parseModeInput, resolveChatId, silentInput, summarize,
   type TgMessage, type ToolContext,
 } from './common.js';
 
