@@ -10,44 +10,26 @@ import { Catalog } from '../src/catalog/catalog.js';
 import { childLogger } from '../src/log/logger.js';
 import { Orchestrator } from '../src/planner/orchestrator.js';
 import type { StepProgress } from '../src/planner/executor.js';
-import { ACME, startClickUpMock } from '../mocks/clickup-api/index.js';
-import { startTelegramMock } from '../mocks/telegram-api/index.js';
-import { TEAM_CHAT_ID } from '../mocks/telegram-api/seed.js';
-import { ROOT, tempDir } from './support/hub.js';
+import { ACME, TEAM_CHAT_ID, startMockApps, type MockApps } from './support/apps.js';
+import { ROOT } from './support/hub.js';
 
 const UNPAID = "invoices[type = 'ACCREC' and amountDue > 0]";
 
 describe('the seed scenario through the real catalog', () => {
-  let clickup: Awaited<ReturnType<typeof startClickUpMock>>;
-  let telegram: Awaited<ReturnType<typeof startTelegramMock>>;
+  let apps: MockApps;
   let pool: DownstreamPool;
   let catalog: Catalog;
 
   beforeAll(async () => {
-    clickup = await startClickUpMock();
-    telegram = await startTelegramMock();
-    const node = process.execPath;
-    const config = {
-      servers: {
-        xero: { command: node, args: [path.join(ROOT, 'dist/mocks/xero-mcp/server.js')], env: { XERO_MOCK_STATE_FILE: path.join(tempDir(), 'xero.json') } },
-        clickup: { command: node, args: [path.join(ROOT, 'dist/custom-servers/clickup/src/index.js')], env: { CLICKUP_API_TOKEN: clickup.token, CLICKUP_API_URL: clickup.url } },
-        telegram: {
-          command: node,
-          args: [path.join(ROOT, 'dist/custom-servers/telegram/src/index.js')],
-          env: { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_URL: telegram.url, TELEGRAM_DEFAULT_CHAT_ID: String(TEAM_CHAT_ID) },
-        },
-      },
-      routing: { embeddings: { provider: 'none' } },
-    };
+    apps = await startMockApps();
     pool = new DownstreamPool({ log: childLogger('test'), autoRestart: false });
-    await pool.apply(parseConfig(stringify(config), path.join(ROOT, 'test.config.yaml')));
+    await pool.apply(parseConfig(stringify({ servers: apps.config.servers }), path.join(ROOT, 'test.config.yaml')));
     catalog = new Catalog(pool);
   });
 
   afterAll(async () => {
     await pool?.stopAll();
-    await clickup?.close();
-    await telegram?.close();
+    await apps?.close();
   });
 
   it('stops at the unannotated Xero tool (MCP default: may be destructive), then runs all three apps on approval', async () => {
@@ -85,9 +67,9 @@ describe('the seed scenario through the real catalog', () => {
     );
     expect(unpaid.length).toBeGreaterThan(0);
     const name = `Follow up ${unpaid.length} unpaid invoices`;
-    const task = clickup.state.findTask(name, ACME.lists.followUps);
+    const task = apps.clickup.state.findTask(name, ACME.lists.followUps);
     expect(task?.description).toBe(unpaid.map((i) => i.invoiceNumber).join(', '));
-    const sent = telegram.state.sentTo(TEAM_CHAT_ID).map((m) => m.text);
+    const sent = apps.telegram.state.sentTo(TEAM_CHAT_ID).map((m) => m.text);
     expect(sent).toContain(`New ClickUp task: ${name}`);
     expect(progress.at(-1)).toMatchObject({ step: 'notify', status: 'succeeded', completed: 3, total: 3 });
     expect(done.summary).toMatch(/^Done: 3 of 3 steps succeeded/);

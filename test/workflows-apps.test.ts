@@ -1,52 +1,32 @@
 // Workflows end to end: node-cron with a seconds field, a real hub (child process) in front of the
 // mock apps, and a small plan runner calling tools through it. The Monday scenario runs on schedule
 // and on demand; a failing workflow notifies the Telegram group.
-import path from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClickUpMock, ACME } from '../mocks/clickup-api/index.js';
-import { startTelegramMock } from '../mocks/telegram-api/index.js';
-import { TEAM_CHAT_ID } from '../mocks/telegram-api/seed.js';
 import { WorkflowService, type WorkflowRun } from '../src/workflows/index.js';
 import { mondayInvoicesWorkflow } from './fixtures/monday-workflow.js';
 import { hubRunner } from './fixtures/workflow-runner.js';
-import { ROOT, startHub, tempDir, writeConfig, type HubHandle } from './support/hub.js';
+import { ACME, TEAM_CHAT_ID, startMockApps, type MockApps } from './support/apps.js';
+import { startHub, writeConfig, type HubHandle } from './support/hub.js';
 
 describe('workflows against the mock apps', () => {
   let hub: HubHandle;
-  let clickup: Awaited<ReturnType<typeof startClickUpMock>>;
-  let telegram: Awaited<ReturnType<typeof startTelegramMock>>;
+  let apps: MockApps;
   let service: WorkflowService;
 
   beforeAll(async () => {
-    clickup = await startClickUpMock();
-    telegram = await startTelegramMock();
-    const node = process.execPath;
-    const dir = tempDir('workflows-apps-');
-    const config = writeConfig(dir, {
-      servers: {
-        xero: { command: node, args: [path.join(ROOT, 'dist/mocks/xero-mcp/server.js')], env: { XERO_MOCK_STATE_FILE: path.join(dir, 'xero.json') } },
-        clickup: { command: node, args: [path.join(ROOT, 'dist/custom-servers/clickup/src/index.js')], env: { CLICKUP_API_TOKEN: clickup.token, CLICKUP_API_URL: clickup.url } },
-        telegram: {
-          command: node,
-          args: [path.join(ROOT, 'dist/custom-servers/telegram/src/index.js')],
-          env: { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_URL: telegram.url, TELEGRAM_DEFAULT_CHAT_ID: String(TEAM_CHAT_ID) },
-        },
-      },
-      expose: { mode: 'all' },
-      routing: { embeddings: { provider: 'none' } },
-    });
+    apps = await startMockApps();
+    const config = writeConfig(apps.dataDir, { ...apps.config, expose: { mode: 'all' } });
     hub = await startHub('stdio', config);
     const { tools } = await hub.client.listTools();
-    service = new WorkflowService({ dataDir: dir, runner: hubRunner(hub.client, tools) });
+    service = new WorkflowService({ dataDir: apps.dataDir, runner: hubRunner(hub.client, tools) });
     await service.start();
   });
 
   afterAll(async () => {
     await service?.stop();
     await hub?.close();
-    await clickup?.close();
-    await telegram?.close();
+    await apps?.close();
   });
 
   const unpaidTaskNames = (run: WorkflowRun) => (run.steps.find((s) => s.id === 'followups')?.args as Array<{ name: string }>).map((a) => a.name);
@@ -66,8 +46,8 @@ describe('workflows against the mock apps', () => {
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(name).toMatch(/^Follow up INV-\d{4} \(.+\): \d+(\.\d+)? GBP due$/);
     expect(names).toContain('Follow up INV-0003 (Marine Systems): 3000 GBP due'); // 4800 invoiced, 1800 paid
-    for (const name of names) expect(clickup.state.findTask(name, ACME.lists.followUps)).toBeDefined();
-    const summary = telegram.state.sentTo(TEAM_CHAT_ID).map((m) => m.text).find((t) => t?.startsWith('Unpaid invoices: '));
+    for (const name of names) expect(apps.clickup.state.findTask(name, ACME.lists.followUps)).toBeDefined();
+    const summary = apps.telegram.state.sentTo(TEAM_CHAT_ID).map((m) => m.text).find((t) => t?.startsWith('Unpaid invoices: '));
     expect(summary).toBe(`Unpaid invoices: ${names.length}, ${(run.steps.find((s) => s.id === 'invoices')!.result as { invoices: Array<{ type: string; status: string; amountDue: number }> }).invoices.filter((i) => i.type === 'ACCREC' && i.status === 'AUTHORISED' && i.amountDue > 0).reduce((a, i) => a + i.amountDue, 0)} due. Follow-up tasks are in ClickUp.`);
 
     const manual = await service.runNow(created.workflow.id);
@@ -89,7 +69,7 @@ describe('workflows against the mock apps', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/^step followups: clickup__create_task failed/);
     expect(run.notifications).toEqual([expect.objectContaining({ kind: 'onFailure', status: 'succeeded' })]);
-    const alert = telegram.state.sentTo(TEAM_CHAT_ID).map((m) => m.text).find((t) => t?.startsWith('Workflow "Broken follow-ups" failed: '));
+    const alert = apps.telegram.state.sentTo(TEAM_CHAT_ID).map((m) => m.text).find((t) => t?.startsWith('Workflow "Broken follow-ups" failed: '));
     expect(alert).toContain('step followups: clickup__create_task failed');
   });
 });
