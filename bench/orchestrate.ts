@@ -10,6 +10,7 @@
 // Tokens are counted as the mock LLM counts them (and reports them back as usage.prompt_tokens, which
 // the run records add up): characters of the request's `messages` and `tools` JSON, as sent on the
 // wire by the openai SDK, divided by 4. Every request goes through the same provider to the same mock.
+import { detachedCaller, localPrincipal } from '../src/access/principal.js';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -86,7 +87,7 @@ async function round(): Promise<Row[]> {
 
       llm.requests.length = 0;
       const t0 = performance.now();
-      const result = await hub.orchestrator.run(task, { client: 'bench', approve: async () => true });
+      const result = await hub.orchestrator.run(task, { caller: detachedCaller(localPrincipal('bench')), approve: async () => true });
       const wallMs = performance.now() - t0;
       if (result.status !== 'succeeded') throw new Error(`"${label}" ended ${result.status}: ${result.record.error ?? result.summary}`);
       const planning = llm.requests.filter(isPlanning);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // mcp-orchestrator: the command line. Human output goes to stderr, --json output to stdout, and in
 // `serve` (stdio) stdout carries nothing but the MCP protocol.
+import { detachedCaller, localPrincipal } from './access/principal.js';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfigFile, resolveConfigPath, type LoadedConfig } from './config/load.js';
 import { Hub, type HubOptions } from './hub.js';
@@ -163,7 +164,7 @@ program
       } catch (err) {
         throw new UsageError(`json-args is not valid JSON: ${(err as Error).message}`);
       }
-      const result = await hub.callTool(tool, args);
+      const result = await hub.callTool(tool, args, { caller: detachedCaller(localPrincipal('cli')) });
       if (opts.json) printJson(result);
       else for (const c of result.content) say(c.type === 'text' ? c.text : JSON.stringify(c));
       if (result.isError) process.exitCode = 1;
@@ -201,7 +202,7 @@ program
       async (hub) => {
         const result = await hub.orchestrator.run(task, {
           dryRun: opts.dryRun,
-          client: 'cli',
+          caller: detachedCaller(localPrincipal('cli')),
           onProgress: opts.json ? undefined : (p) => say(progressLine(p)),
           approve: approver(opts.yes),
         });
@@ -344,7 +345,7 @@ program
     try {
       if (!opts.json) say([`Scenario: ${SEED_TASK}`, ...apps.describe.map((l) => `  ${l}`), 'Steps that change data are approved automatically in this demo.', ''].join('\n'));
       const result = await hub.orchestrator.run(SEED_TASK, {
-        client: 'demo',
+        caller: detachedCaller(localPrincipal('demo')),
         onProgress: opts.json ? undefined : (p) => say(progressLine(p)),
         approve: async (r) => {
           if (!opts.json) say(`  approved (demo): ${r.step} -> ${r.tool}`);

@@ -6,11 +6,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { watchConfig } from './config/watch.js';
 import type { LoadedConfig } from './config/load.js';
 import { Catalog, toolError, type CatalogTool } from './catalog/catalog.js';
-import type { AccessScope, CallContext } from './downstream/connection.js';
+import { currentRights, detachedCaller, type CallContext, type Principal, type PrincipalRef } from './access/principal.js';
+import { allowsTool, outOfScope, principalOf, seesServer } from './access/policy.js';
 import { AuditLog } from './audit/audit.js';
 import { HubMetrics } from './observability/metrics.js';
 import { CallTracker, resultText, type CallInfo, type FinishCall } from './observability/calls.js';
-import { outOfScope } from './server/auth.js';
+import { tokenPrincipal } from './server/auth.js';
 import { DownstreamPool } from './downstream/pool.js';
 import { childLogger, type Logger } from './log/logger.js';
 import { ToolIndex, createEmbedder, type Embedder } from './routing/index.js';
@@ -71,13 +72,14 @@ export class Hub implements HubServices {
     this.pool = new DownstreamPool({
       log: childLogger('downstream'),
       autoRestart: options.autoRestart ?? true,
-      fallbackCaller: () => this.latestSession()?.caller,
+      // Outside any call only roots/list is answered, and only with the local user's own roots (stdio).
+      fallbackCaller: () => [...this.sessions].find((s) => s.principal.local)?.caller,
     });
     this.catalog = new Catalog(this.pool);
     this.metrics = new HubMetrics({
       circuits: () => [...this.pool.connections.values()].map((c) => ({ server: c.name, state: c.breaker.state, active: c.limit.active, queued: c.limit.queued })),
       llmUsage: () => this.llm.usage(),
-      sessions: () => [...this.sessions].filter((s) => s.label !== 'stdio').length,
+      sessions: () => [...this.sessions].filter((s) => s.principal.name !== 'stdio').length,
     });
     this.calls = new CallTracker(this.metrics, () => this.audit);
     this.audit = this.createAudit();
@@ -90,9 +92,15 @@ export class Hub implements HubServices {
       // Through the hub's current orchestrator, which a config edit may replace.
       runner: {
         runPlan: (plan, o) => {
-          const finish = this.calls.start({ kind: 'meta', tool: `workflow:${o.workflowId}`, known: false, client: o.client, args: { trigger: o.trigger } });
+          // Every run acts as the workflow's owner, with the rights its token has now (none if it was removed).
+          const principal = this.principalNow(o.owner);
+          const finish = this.calls.start({ kind: 'meta', tool: `workflow:${o.workflowId}`, known: false, client: o.owner.name, args: { trigger: o.trigger } });
+          if (!principal) {
+            finish('refused', `the owner "${o.owner.name}" no longer exists`);
+            return Promise.reject(new Error(`the workflow's owner, token "${o.owner.name}", is no longer configured; its workflows do not run`));
+          }
           return this.orchestrator
-            .run(plan, { planSource: 'workflow', trigger: o.trigger, context: o.input, client: o.client, approvedTools: o.approvedTools, signal: o.signal })
+            .run(plan, { planSource: 'workflow', trigger: o.trigger, context: o.input, client: o.client, caller: detachedCaller(principal), approvedTools: o.approvedTools, signal: o.signal })
             .then(
               (r) => {
                 finish(r.record.status === 'succeeded' ? 'ok' : o.signal.aborted ? 'cancelled' : 'error', r.record.status === 'succeeded' ? undefined : r.record.status);
@@ -106,7 +114,11 @@ export class Hub implements HubServices {
               },
             );
         },
-        planTask: (task, o) => this.orchestrator.plan(task, { signal: o?.signal }).then((r) => ({ plan: r.plan, usage: r.usage })),
+        planTask: (task, o) => {
+          const principal = this.principalNow(o.owner);
+          if (!principal) return Promise.reject(new Error(`the workflow's owner, token "${o.owner.name}", is no longer configured`));
+          return this.orchestrator.plan(task, { signal: o.signal, caller: detachedCaller(principal) }).then((r) => ({ plan: r.plan, usage: r.usage }));
+        },
         catalogSignature: (names) => JSON.stringify(names.map((n) => this.catalog.getTool(n)?.tool.inputSchema ?? null)),
         destructiveTools: (names) => this.orchestrator.needsConsent(names).map((x) => x.tool),
         validatePlan: (plan) => {
@@ -119,12 +131,13 @@ export class Hub implements HubServices {
       if (kind === 'tools') this.syncIndex();
       this.sessions.forEach((s) => s.notifyChanged(kind));
     });
+    // A server's log lines and resource updates outside a call reach only the sessions that see that server whole.
     this.pool.on('log', (server, params, caller) => {
       const forwarded = { ...params, logger: params.logger ? `${server}/${params.logger}` : server } as Parameters<Session['sendLog']>[0];
-      if (caller?.sendLog) caller.sendLog(forwarded);
-      else this.sessions.forEach((s) => s.sendLog(forwarded));
+      if (caller) caller.sendLog?.(forwarded);
+      else this.sessions.forEach((s) => seesServer(s.principal, server) && s.sendLog(forwarded));
     });
-    this.pool.on('resource-updated', (server, uri) => this.sessions.forEach((s) => s.resourceUpdated(`hub://${server}/${uri}`)));
+    this.pool.on('resource-updated', (server, uri) => this.sessions.forEach((s) => seesServer(s.principal, server) && s.resourceUpdated(`hub://${server}/${uri}`)));
   }
 
   /** Starts every server concurrently; resolves when each is ready or has failed (each bounded by its timeoutMs). */
@@ -199,10 +212,10 @@ export class Hub implements HubServices {
       index: { searchMany: (queries, options) => this.index.searchMany(queries, options) },
       llm: this.llm,
       memory: {
-        similar: async (task, k) => (await this.memory.similar(task, k)).flatMap(({ record }) => exampleFromRecord(record) ?? []),
+        similar: async (task, k, principal) => (await this.memory.similar(task, k, { principal })).flatMap(({ record }) => exampleFromRecord(record) ?? []),
         store: async (record) => void (await this.memory.store(record)),
-        reusable: async (task) => {
-          const found = await this.memory.findReusable(task);
+        reusable: async (task, principal) => {
+          const found = await this.memory.findReusable(task, { principal });
           return found && { plan: found.plan, runId: found.record.id, similarity: found.similarity };
         },
       },
@@ -217,7 +230,16 @@ export class Hub implements HubServices {
   }
 
   clientLabel(call: CallContext): string {
-    return call.caller?.label ?? 'cli';
+    return principalOf(call)?.name ?? 'unknown';
+  }
+
+  /** The rights a stored principal (a workflow's owner, a waiting run's) has under today's config; undefined when its token is gone. */
+  principalNow(ref: PrincipalRef): Principal | undefined {
+    const tokens = this.loaded.config.http.auth?.tokens ?? [];
+    return currentRights(ref, (name) => {
+      const token = tokens.find((t) => t.name === name);
+      return token && tokenPrincipal(token).ref();
+    });
   }
 
   /** Re-indexes the servers whose tools changed since the last sync, and drops the ones that left. */
@@ -243,18 +265,12 @@ export class Hub implements HubServices {
     }
   }
 
-  /** A client session; `scope` limits what it may reach (an HTTP token's), none is full access. */
-  newSession(label: string, scope?: AccessScope): Session {
-    const session = new Session(this, label, () => this.pool.connections.forEach((c) => c.notifyRootsChanged()), scope);
+  /** A client session acting as `principal` (an HTTP token's, or the local user's). */
+  newSession(principal: Principal): Session {
+    const session = new Session(this, principal, () => this.pool.connections.forEach((c) => c.notifyRootsChanged()));
     this.sessions.add(session);
     session.server.onclose = () => this.sessions.delete(session);
     return session;
-  }
-
-  private latestSession(): Session | undefined {
-    let latest: Session | undefined;
-    for (const s of this.sessions) if (!latest || s.lastActive >= latest.lastActive) latest = s;
-    return latest;
   }
 
   status(call: CallContext = {}): HubStatus {
@@ -288,11 +304,11 @@ export class Hub implements HubServices {
   /** Every catalog tool call but the fast path's: call_tool, direct tools/call on the SDK path, plan steps, the CLI. */
   async callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
     const entry = this.catalog.getTool(name);
-    const scope = ctx.caller?.scope;
-    const finish = this.calls.start({ kind: 'tool', tool: name, server: entry?.server, known: entry !== undefined, client: ctx.caller?.label ?? 'hub', args });
-    if (scope && !scope.allowsTool(name)) {
-      finish('refused', 'outside the token scope');
-      return toolError(outOfScope(scope, name));
+    const principal = principalOf(ctx);
+    const finish = this.calls.start({ kind: 'tool', tool: name, server: entry?.server, known: entry !== undefined, client: principal?.name ?? 'unknown', args });
+    if (!allowsTool(principal, name)) {
+      finish('refused', principal ? 'outside the token scope' : 'no principal');
+      return toolError(outOfScope(principal, name));
     }
     try {
       const result = await this.catalog.callTool(name, args, ctx);

@@ -2,7 +2,8 @@
 // and the single place that routes a call by its catalog name to the owning connection.
 import { EventEmitter } from 'node:events';
 import { ErrorCode, McpError, type CallToolResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplate, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext, ChangeKind, DownstreamConnection } from '../downstream/connection.js';
+import type { CallContext } from '../access/principal.js';
+import type { ChangeKind, DownstreamConnection } from '../downstream/connection.js';
 import type { DownstreamPool } from '../downstream/pool.js';
 import type { ServerConfig } from '../config/schema.js';
 import { globToRegExp, hubUri, namespacedName, parseHubUri } from './naming.js';

@@ -38,7 +38,4 @@ export function parseHubUri(uri: string): { server: string; uri: string } | unde
 }
 
 /** Glob with `*` and `?`, matched against the whole name. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
+export { globToRegExp } from '../access/principal.js';

@@ -89,6 +89,10 @@ export const TokenSchema = z
     orchestrate: z.boolean().default(false),
     /** May use the workflow tools (a workflow it creates or runs must only use tools in `tools`). */
     workflows: z.boolean().default(false),
+    /** Sees and manages every token's workflows and waiting runs, the hub's internals in hub_status, and /metrics. */
+    admin: z.boolean().default(false),
+    /** Open sessions at once for this token (more: 503); default http.maxSessions / 4, at least 1. */
+    maxSessions: z.number().int().positive().optional(),
   })
   .strict()
   .refine((t) => (t.token === undefined) !== (t.tokenSha256 === undefined), 'give exactly one of `token` or `tokenSha256`');

@@ -33,6 +33,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
+import type { CallContext, Caller } from '../access/principal.js';
 import type { Logger } from '../log/logger.js';
 import { CircuitBreaker, ConcurrencyLimit, type CircuitState } from './breaker.js';
 import { DirectCalls, type DirectCall } from './direct-calls.js';
@@ -40,40 +41,6 @@ import { interceptTransport } from './intercept.js';
 import { createTransport, type TransportKind } from './transport.js';
 
 export type ServerState = 'disabled' | 'not-configured' | 'connecting' | 'ready' | 'restarting' | 'failed' | 'crash-loop' | 'stopped';
-
-/**
- * What an authenticated client may reach (src/server/auth.ts builds it from an HTTP token).
- * Absent on a Caller: full access (stdio, the CLI, scheduled workflows).
- */
-export interface AccessScope {
-  /** The token's name. */
-  name: string;
-  allowsTool(name: string): boolean;
-  /** Resources and prompts of a server: only with the whole server (`server__*`) in scope. */
-  allowsServer(server: string): boolean;
-  orchestrate: boolean;
-  workflows: boolean;
-  /** Every tool (`*`): the memory tools need it, since remembered runs span all apps and clients. */
-  allTools: boolean;
-}
-
-/** The upstream side of a call: where a downstream server's own requests are relayed. */
-export interface Caller {
-  /** Who the client is, for records and audit: "stdio", "http", or a token name. */
-  label?: string;
-  /** What this client may reach; undefined: everything. Checked on every path a tool can be reached by. */
-  scope?: AccessScope;
-  capabilities(): ClientCapabilities | undefined;
-  sendRequest<T>(request: { method: string; params?: Record<string, unknown> }, resultSchema: unknown): Promise<T>;
-  /** Delivers a downstream server's log message to this client. */
-  sendLog?(params: LoggingMessageNotification['params']): void;
-}
-
-export interface CallContext {
-  signal?: AbortSignal;
-  onprogress?: (progress: Progress) => void;
-  caller?: Caller;
-}
 
 /** A fast-path call (startCall): the caller to relay the server's requests to, and where its outcome goes. */
 export interface StartCallOptions {

@@ -4,6 +4,7 @@
 // examples, finds a plan to reuse for a repeated request, and answers "what did you do?".
 // Memory is an extra: it never throws at its callers. When Chroma cannot start or be reached, it is
 // off with a reason (hub_status, the log) and every method answers as an empty memory would.
+import type { Principal } from '../access/principal.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
@@ -377,7 +378,7 @@ export class Memory {
   }
 
   /** The k past runs whose requests are most like this one (by default succeeded and failed ones: the planner learns from both). */
-  async similar(task: string, k: number = this.config.examples, options: { status?: RunRecord['status'] | Array<RunRecord['status']> } = {}): Promise<SimilarRun[]> {
+  async similar(task: string, k: number = this.config.examples, options: { status?: RunRecord['status'] | Array<RunRecord['status']>; principal?: Principal } = {}): Promise<SimilarRun[]> {
     if (k <= 0) return [];
     const statuses = options.status === undefined ? ['succeeded', 'failed'] : Array.isArray(options.status) ? options.status : [options.status];
     return this.op('similar', [] as SimilarRun[], async () => {
@@ -396,7 +397,7 @@ export class Memory {
    * two requests, literals masked, at or above the threshold. The tool check defaults to comparing
    * deps.toolSchema's current schemas with the hashes stored with the run.
    */
-  async findReusable(task: string, options: { threshold?: number; toolsExist?: ToolsCheck } = {}): Promise<ReusablePlan | undefined> {
+  async findReusable(task: string, options: { threshold?: number; toolsExist?: ToolsCheck; principal?: Principal } = {}): Promise<ReusablePlan | undefined> {
     if (!this.config.reuse.enabled) return undefined;
     const threshold = options.threshold ?? this.config.reuse.threshold;
     const check = options.toolsExist ?? this.defaultToolsCheck();

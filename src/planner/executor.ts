@@ -3,7 +3,7 @@
 // replan after failures (completed results kept), consent before destructive steps, cancellation.
 // The plan is the only source of steps: tool output is data and can never add steps or tools.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext, Caller } from '../downstream/connection.js';
+import type { CallContext, Caller } from '../access/principal.js';
 import { systemClock } from '../llm/limiter.js';
 import type { Llm } from '../llm/types.js';
 import { redact } from '../log/redact.js';

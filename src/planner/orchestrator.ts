@@ -2,7 +2,7 @@
 // look a run up. Composes planner + validator + executor + the store of runs waiting for approval;
 // every dependency comes in as an interface (the hub passes its Catalog, ToolIndex, Llm and memory).
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../downstream/connection.js';
+import type { Caller, Principal } from '../access/principal.js';
 import { OrchestrateConfigSchema, type OrchestrateConfig, type OrchestrateConfigInput } from '../config/orchestrate.js';
 import { childLogger } from '../log/logger.js';
 import type { Llm } from '../llm/types.js';
@@ -17,10 +17,11 @@ import { parsePlan, validatePlan, type PlanIssue, type ToolLookup } from './vali
 
 /** Remembered runs; the memory module implements it. */
 export interface PlanMemory {
-  similar(task: string, k: number): Promise<PlanExample[]>;
+  /** Similar runs of this principal only (its own runs, under the same scope). */
+  similar(task: string, k: number, principal: Principal | undefined): Promise<PlanExample[]>;
   store(record: RunRecord): Promise<void>;
-  /** The plan of a near-identical successful run whose tools still exist unchanged, to run again with no planning call. */
-  reusable?(task: string): Promise<{ plan: PlanInput; runId: string; similarity: number } | undefined>;
+  /** The plan of a near-identical successful run of the same principal and scope, whose tools still exist unchanged, to run again with no planning call. */
+  reusable?(task: string, principal: Principal | undefined): Promise<{ plan: PlanInput; runId: string; similarity: number } | undefined>;
 }
 
 export interface OrchestratorDeps {
@@ -109,18 +110,19 @@ export class Orchestrator {
 
   /** A checked plan for a task (plan_task). Throws PlanningError, or LlmUnavailableError when no model can serve. */
   async plan(task: string, ctx: PlanContext = {}): Promise<PlanResult> {
-    const reused = await this.reusable(task);
+    const principal = ctx.caller?.principal;
+    const reused = await this.reusable(task, principal);
     if (reused) return inScope(reused, ctx.caller);
     const planner = this.requirePlanner(ctx.caller);
-    const examples = ctx.examples ?? (await this.examples(task));
+    const examples = ctx.examples ?? (await this.examples(task, principal));
     const r = await planner.plan({ task, context: ctx.context, examples, signal: ctx.signal, caller: ctx.caller });
     return inScope({ plan: r.plan, source: 'llm', candidates: r.candidates, destructive: this.executor.destructiveSteps(r.plan), attempts: r.attempts, usage: r.usage }, ctx.caller);
   }
 
   /** A remembered plan that still validates against today's catalog, or nothing (then the model plans). */
-  private async reusable(task: string): Promise<PlanResult | undefined> {
+  private async reusable(task: string, principal: Principal | undefined): Promise<PlanResult | undefined> {
     try {
-      const found = await this.deps.memory?.reusable?.(task);
+      const found = await this.deps.memory?.reusable?.(task, principal);
       if (!found) return undefined;
       const parsed = parsePlan(found.plan);
       if (!parsed.plan || validatePlan(parsed.plan, this.deps.tools).length) return undefined;
@@ -139,7 +141,8 @@ export class Orchestrator {
     const record: RunRecord = {
       id: randomUUID(),
       task: given ? (taskOrPlan.goal ?? 'a given plan') : taskOrPlan,
-      client: options.client,
+      client: options.client ?? options.caller?.principal.name,
+      principal: options.caller?.principal.ref(),
       trigger: options.trigger ?? 'orchestrate',
       status: 'running',
       steps: [],
@@ -292,10 +295,10 @@ export class Orchestrator {
     return this.planner;
   }
 
-  private async examples(task: string): Promise<PlanExample[]> {
+  private async examples(task: string, principal: Principal | undefined): Promise<PlanExample[]> {
     if (!this.deps.memory || this.config.examples === 0) return [];
     try {
-      return await this.deps.memory.similar(task, this.config.examples);
+      return await this.deps.memory.similar(task, this.config.examples, principal);
     } catch (err) {
       this.log.warn('memory lookup failed; planning without examples', { error: String(err) });
       return [];
@@ -337,17 +340,18 @@ function describe(steps: DestructiveStep[]): string {
  * anything runs, so a plan never half-runs and then stops at a refused step (which the hub would also refuse).
  */
 function outsideScope(plan: Plan, caller: Caller | undefined): string | undefined {
-  const scope = caller?.scope;
-  if (!scope) return undefined;
-  const tools = [...new Set(plan.steps.filter(isToolStep).map((s) => s.tool).filter((t) => !scope.allowsTool(t)))];
-  return tools.length ? `the plan needs tools outside the scope of token "${scope.name}": ${tools.join(', ')}; nothing was run` : undefined;
+  const principal = caller?.principal;
+  if (!principal) return undefined;
+  const tools = [...new Set(plan.steps.filter(isToolStep).map((s) => s.tool).filter((t) => !principal.allowsTool(t)))];
+  return tools.length ? `the plan needs tools outside the scope of token "${principal.name}": ${tools.join(', ')}; nothing was run` : undefined;
 }
 
 function inScope(result: PlanResult, caller: Caller | undefined): PlanResult {
   const outside = outsideScope(result.plan, caller);
   if (outside) throw new Error(outside);
   // Candidates are tool names: a scoped client sees only its own.
-  return caller?.scope ? { ...result, candidates: result.candidates.filter((c) => caller.scope!.allowsTool(c)) } : result;
+  const principal = caller?.principal;
+  return principal ? { ...result, candidates: result.candidates.filter((c) => principal.allowsTool(c)) } : result;
 }
 
 function zeroUsage(): Usage {

@@ -4,7 +4,7 @@
 // tools), validates it, and on invalid plans asks once more with the errors.
 import { z } from 'zod';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Caller } from '../downstream/connection.js';
+import type { Caller, Principal } from '../access/principal.js';
 import type { Llm, LlmMessage, LlmResponse, LlmToolDef } from '../llm/types.js';
 import { PlanSchema, type Plan, type PlanInput } from './plan.js';
 import type { RunRecord, Usage } from './record.js';
@@ -128,9 +128,10 @@ export class Planner {
    * round-robin up to `limit`. A query that names an app ("... to our Telegram group") searches that
    * app's tools for its other words: the app's name matches every tool of the app, so it tells them apart poorly.
    */
-  async candidates(task: string, extra: string[] = []): Promise<Array<{ name: string; tool: Tool; supplier?: boolean }>> {
-    const servers = serverNames(this.deps.tools);
-    const lists = await Promise.all([...stepQueries(task), ...extra].map((q) => this.searchStep(q, servers)));
+  async candidates(task: string, extra: string[] = [], principal?: Principal): Promise<Array<{ name: string; tool: Tool; supplier?: boolean }>> {
+    const view = this.view(principal);
+    const servers = serverNames(view.tools);
+    const lists = await Promise.all([...stepQueries(task), ...extra].map((q) => this.searchStep(view, q, servers)));
     const chosen: string[] = [];
     for (let r = 0; r < this.options.perQuery && chosen.length < this.options.limit; r++) {
       for (const list of lists) {
@@ -138,8 +139,31 @@ export class Planner {
         if (hit && !chosen.includes(hit.name) && chosen.length < this.options.limit) chosen.push(hit.name);
       }
     }
-    const tools = chosen.map((name) => this.deps.tools.getTool(name)).filter((t): t is { name: string; tool: Tool } => !!t);
-    return [...tools, ...(await this.suppliers(tools)).map((t) => ({ ...t, supplier: true }))];
+    const tools = chosen.map((name) => view.tools.getTool(name)).filter((t): t is { name: string; tool: Tool } => !!t);
+    return [...tools, ...(await this.suppliers(view, tools)).map((t) => ({ ...t, supplier: true }))];
+  }
+
+  /**
+   * The catalog and index as `principal` may see them: a scoped client's prompts, candidates, "did you
+   * mean" hints and plan checks hold only its own tools (out-of-scope tools read as unknown).
+   */
+  private view(principal: Principal | undefined): { tools: ToolLookup; index: ToolSearch } {
+    const { tools, index } = this.deps;
+    if (!principal || principal.allTools) return { tools, index };
+    const allowed = (name: string) => principal.allowsTool(name);
+    return {
+      tools: {
+        getTool: (name) => (allowed(name) ? tools.getTool(name) : undefined),
+        tools: tools.tools && (() => tools.tools!().filter((t) => allowed(t.name))),
+      },
+      index: {
+        searchMany: async (queries, options) => {
+          const deeper = { ...options, perQuery: Math.max(options?.perQuery ?? 5, 50), limit: Math.max(options?.limit ?? 20, 200) };
+          const hits = (await index.searchMany(queries, deeper)).filter((h) => allowed(h.name));
+          return hits.slice(0, options?.limit ?? hits.length);
+        },
+      },
+    };
   }
 
   /** The candidates as the prompt shows them: full blocks, then the id suppliers in a line each (compact mode). */
@@ -152,7 +176,7 @@ export class Planner {
    * Tools of the same app that give the ids the candidates require (create_task needs list_id: a tool that
    * lists lists), and theirs in turn, so a plan can find an id it was not given instead of inventing one.
    */
-  private async suppliers(chosen: Array<{ name: string; tool: Tool }>): Promise<Array<{ name: string; tool: Tool }>> {
+  private async suppliers(view: { tools: ToolLookup; index: ToolSearch }, chosen: Array<{ name: string; tool: Tool }>): Promise<Array<{ name: string; tool: Tool }>> {
     const have = new Set(chosen.map((t) => t.name));
     const added: Array<{ name: string; tool: Tool }> = [];
     let frontier = chosen;
@@ -162,10 +186,10 @@ export class Planner {
         const server = name.split('__')[0];
         for (const entity of requiredIdEntities(tool)) {
           if (added.length >= MAX_SUPPLIERS) break;
-          const hits = await this.deps.index.searchMany([`list ${entity}s`], { perQuery: SCOPED_DEPTH, limit: SCOPED_DEPTH });
+          const hits = await view.index.searchMany([`list ${entity}s`], { perQuery: SCOPED_DEPTH, limit: SCOPED_DEPTH });
           const hit = hits.find((h) => h.server === server && `${h.name} ${h.description}`.toLowerCase().includes(entity));
           if (!hit || have.has(hit.name)) continue;
-          const found = this.deps.tools.getTool(hit.name);
+          const found = view.tools.getTool(hit.name);
           if (!found) continue;
           have.add(hit.name);
           added.push(found);
@@ -177,13 +201,13 @@ export class Planner {
     return added;
   }
 
-  private async searchStep(query: string, servers: string[]): Promise<Array<{ name: string; score: number }>> {
+  private async searchStep(view: { index: ToolSearch }, query: string, servers: string[]): Promise<Array<{ name: string; score: number }>> {
     const { perQuery } = this.options;
     const named = servers.filter((s) => serverPattern(s).test(query));
     const rest = named.reduce((q, s) => q.replace(serverPattern(s, 'gi'), ' '), query).replace(/\s+/g, ' ').trim();
     const text = named.length && /\w/.test(rest) ? rest : query;
     const depth = named.length ? Math.max(perQuery, SCOPED_DEPTH) : perQuery;
-    let hits = await this.deps.index.searchMany([text], { perQuery: depth, limit: depth });
+    let hits = await view.index.searchMany([text], { perQuery: depth, limit: depth });
     if (named.length) hits = hits.filter((h) => named.includes(h.server));
     hits = hits.slice(0, perQuery);
     const best = hits[0]?.score ?? 0;
@@ -191,7 +215,7 @@ export class Planner {
   }
 
   async plan(req: PlanRequest): Promise<PlannerResult> {
-    const tools = await this.candidates(req.task);
+    const tools = await this.candidates(req.task, [], req.caller?.principal);
     const user = [
       `Task: ${req.task}`,
       req.context !== undefined ? `Context (available as \`input\` in expressions):\n${promptJson(req.context, 4000)}` : '',
@@ -206,10 +230,11 @@ export class Planner {
   /** New steps for the remaining work after a failure; the completed steps are kept in front of them. */
   async replan(req: ReplanRequest): Promise<PlannerResult> {
     const failedTools = req.failures.map((f) => f.tool).filter((t): t is string => !!t);
-    const tools = await this.candidates(req.task, req.failures.map((f) => f.error.slice(0, 200)));
+    const principal = req.caller?.principal;
+    const tools = await this.candidates(req.task, req.failures.map((f) => f.error.slice(0, 200)), principal);
     // The failed steps' tools stay on offer (with their schemas) even when retrieval misses them.
     for (const name of failedTools) {
-      const t = this.deps.tools.getTool(name);
+      const t = this.view(principal).tools.getTool(name);
       if (t && !tools.some((c) => c.name === name)) tools.push(t);
     }
     const doneIds = Object.keys(req.completed);
@@ -257,7 +282,7 @@ export class Planner {
             if (reservedIds.includes(s.id)) issues.push({ step: s.id, field: 'id', message: 'is the id of a completed step; pick a new id' });
           }
           plan = combine(parsed.plan);
-          issues.push(...validatePlan(plan, this.deps.tools));
+          issues.push(...validatePlan(plan, this.view(req.caller?.principal).tools));
         }
       }
       if (plan && !issues.length) {

@@ -29,6 +29,10 @@ export const RunRecordSchema = z.object({
   task: z.string(),
   /** Who asked: "stdio", a token name, "workflow:<id>", "cli". */
   client: z.string().optional(),
+  /** Who the run acted as (src/access/principal.ts): checked when it is resumed, reused or shown. */
+  principal: z
+    .object({ name: z.string(), local: z.boolean(), tools: z.array(z.string()), orchestrate: z.boolean(), workflows: z.boolean(), admin: z.boolean() })
+    .optional(),
   trigger: z.enum(['orchestrate', 'cli', 'schedule', 'manual', 'catch-up']).default('orchestrate'),
   status: z.enum(['planned', 'needs-approval', 'running', 'succeeded', 'failed', 'cancelled']),
   plan: PlanSchema.optional(),

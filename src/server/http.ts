@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpConfig } from '../config/schema.js';
-import type { AccessScope } from '../downstream/connection.js';
+import { localPrincipal, type Principal } from '../access/principal.js';
 import type { Logger } from '../log/logger.js';
 import type { HubStatus } from '../status.js';
 import { Authenticator, LOOPBACK_HOSTS, unsafeBinding } from './auth.js';
@@ -17,7 +17,7 @@ import { RateLimiter } from './limits.js';
 import type { Session } from './upstream.js';
 
 export interface SessionHost {
-  newSession(label: string, scope?: AccessScope): Session;
+  newSession(principal: Principal): Session;
   status(): HubStatus;
   /** Prometheus text exposition, when the host keeps metrics. */
   metrics?: { render(): Promise<{ contentType: string; body: string }>; refused(reason: string): void };
@@ -94,7 +94,7 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
       return refuse(res, 'host', 403, -32000, `Host ${hostName} is not allowed for a hub bound to loopback`);
     }
 
-    let scope: AccessScope | undefined;
+    let scope: Principal | undefined;
     if (auth) {
       scope = auth.authenticate(req.headers.authorization);
       if (!scope) {
@@ -143,7 +143,8 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
       if (sessions.size >= maxSessions) {
         return refuse(res, 'sessions', 503, -32000, `Too many open sessions (http.maxSessions: ${maxSessions}); retry later or close unused sessions`, { 'retry-after': '5' });
       }
-      const session = host.newSession(scope?.name ?? 'http', scope);
+      // Without auth (loopback, or a gateway in front that authenticates) the client is the local user.
+      const session = host.newSession(scope ?? localPrincipal('http'));
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {

@@ -11,6 +11,7 @@ function line(h: MemoryHit): string {
 
 export const memorySearch = defineMetaTool({
   name: 'memory_search',
+  needs: 'memory',
   description:
     "Searches the hub's memory of past runs (requests, plans, outcomes) and saved notes, most similar first; with an empty query, the most recent. Use after/before (ISO dates) for questions like \"what did you do last Monday?\".",
   input: z.object({
@@ -32,6 +33,7 @@ export const memorySearch = defineMetaTool({
 
 export const memoryForget = defineMetaTool({
   name: 'memory_forget',
+  needs: 'memory',
   description: 'Forgets remembered entries: one by id (from memory_search), or everything before a date.',
   input: z
     .object({ id: z.string().min(1).optional(), before: z.iso.datetime({ offset: true }).or(z.iso.date()).optional() })
@@ -45,6 +47,7 @@ export const memoryForget = defineMetaTool({
 
 export const memorySave = defineMetaTool({
   name: 'memory_save',
+  needs: 'memory',
   description: 'Saves a note to the hub\'s memory (a fact, a preference, a decision) so later plans and memory_search can find it.',
   input: z.object({ text: z.string().min(1).max(4000) }),
   annotations: { openWorldHint: false },

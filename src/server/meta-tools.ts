@@ -2,7 +2,8 @@
 // later capabilities add theirs to the same list.
 import { z } from 'zod';
 import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext } from '../downstream/connection.js';
+import type { CallContext } from '../access/principal.js';
+import type { Need } from '../access/policy.js';
 import { toolError } from '../catalog/catalog.js';
 import type { MemoryStatus } from '../memory/index.js';
 import type { HubServices } from './services.js';
@@ -14,6 +15,8 @@ export interface MetaContext {
 
 export interface MetaTool {
   name: string;
+  /** What the caller needs to use it (src/access/policy.ts); a tool that declares nothing is refused to everyone. */
+  needs: Need;
   description: string;
   input: z.ZodObject;
   annotations?: ToolAnnotations;
@@ -22,6 +25,7 @@ export interface MetaTool {
 
 export function defineMetaTool<S extends z.ZodObject>(tool: {
   name: string;
+  needs: Need;
   description: string;
   input: S;
   annotations?: ToolAnnotations;
@@ -55,6 +59,7 @@ export function jsonResult(data: Record<string, unknown>, text: string): CallToo
 
 const hubStatus = defineMetaTool({
   name: 'hub_status',
+  needs: 'any',
   description:
     'Shows the state of the MCP Orchestrator hub: every downstream server (state, transport, tool count, last error, restarts, variables still to set) and totals. Use it when a tool is missing or failing.',
   input: z.object({}),
@@ -73,6 +78,7 @@ const hubStatus = defineMetaTool({
 
 const callTool = defineMetaTool({
   name: 'call_tool',
+  needs: 'any',
   description:
     'Calls any tool of the hub\'s catalog by its namespaced name (<server>__<tool>, as search_tools or tools/list show it) with its arguments. Use it for tools not listed directly.',
   input: z.object({

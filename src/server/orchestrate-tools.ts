@@ -3,9 +3,10 @@
 // path through orchestrate {runId, approve}), runs the plan and reports each step.
 import { z } from 'zod';
 import { ElicitResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext } from '../downstream/connection.js';
+import type { CallContext } from '../access/principal.js';
 import type { ApprovalRequest, Approver, RunResult } from '../planner/index.js';
 import { toolError } from '../catalog/catalog.js';
+import { mayActFor, principalOf } from '../access/policy.js';
 import { defineMetaTool, jsonResult } from './meta-tools.js';
 
 /** Asks the calling client through MCP elicitation, when it supports it. */
@@ -54,6 +55,7 @@ export function runResult(result: RunResult): CallToolResult {
 
 export const orchestrate = defineMetaTool({
   name: 'orchestrate',
+  needs: 'orchestrate',
   description: [
     'Carries out a task that spans several apps ("create a ClickUp task for each unpaid Xero invoice and post a summary to Telegram"):',
     'the hub finds the tools, plans explicit steps, checks the plan, runs it and reports each step.',
@@ -76,7 +78,7 @@ export const orchestrate = defineMetaTool({
     if (args.runId !== undefined && args.approve !== undefined) {
       const waiting = hub.orchestrator.get(args.runId);
       // A token may only approve its own runs (any other reads as unknown).
-      if (!waiting || (call.caller?.scope && waiting.client !== hub.clientLabel(call))) return toolError(`No run "${args.runId}" is waiting for approval (it may have expired or the hub restarted). Start it again with orchestrate {task}.`);
+      if (!waiting || !mayActFor(principalOf(call), waiting.principal)) return toolError(`No run "${args.runId}" is waiting for approval (it may have expired or the hub restarted). Start it again with orchestrate {task}.`);
       return runResult(await hub.orchestrator.resume(args.runId, args.approve, common));
     }
     const unavailable = hub.llmUnavailable(call);
@@ -87,6 +89,7 @@ export const orchestrate = defineMetaTool({
 
 export const planTask = defineMetaTool({
   name: 'plan_task',
+  needs: 'orchestrate',
   description:
     'Plans a multi-app task without running it: returns the checked plan (steps, tools, arguments, how results flow between steps) and which steps would need consent. orchestrate runs a task.',
   input: z.object({ task: z.string().min(1).describe('What to do, in plain words') }),

@@ -12,19 +12,18 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { finishToolResult, invalidArgumentsError, toolError } from '../catalog/catalog.js';
-import type { AccessScope, Caller } from '../downstream/connection.js';
+import type { Caller, Principal } from '../access/principal.js';
 import type { FinishCall } from '../observability/calls.js';
 import type { DirectCall } from '../downstream/direct-calls.js';
 import { interceptTransport, type Interceptor } from '../downstream/intercept.js';
 import type { HubServices } from './services.js';
+import { allowsTool } from '../access/policy.js';
 
 /** What the relay needs from its session. */
 export interface RelayHost {
   hub: HubServices;
-  /** Who the client is (token name, "stdio", "http"), for the audit. */
-  label: string;
-  /** The client's scope: tools outside it go to the SDK path, which refuses them (one place says no). */
-  scope?: AccessScope;
+  /** Who the client is: tools outside its scope go to the SDK path, which refuses them (one place says no). */
+  principal: Principal;
   /** A Caller whose requests travel with this call (on its stream, over HTTP). */
   callerFor(requestId: RequestId): Caller;
   /** Marks the session active, as a call on the SDK path does. */
@@ -74,10 +73,10 @@ export class ToolCallRelay implements Interceptor {
     const entry = hub.catalog.getTool(name);
     const connection = entry && hub.catalog.pool.get(entry.server);
     if (!connection || connection.state !== 'ready') return false;
-    if (this.host.scope && !this.host.scope.allowsTool(name)) return false;
+    if (!allowsTool(this.host.principal, name)) return false;
 
     this.host.touch();
-    const finish = hub.track({ kind: 'tool', tool: name, server: entry.server, known: true, client: this.host.label, args });
+    const finish = hub.track({ kind: 'tool', tool: name, server: entry.server, known: true, client: this.host.principal.name, args });
     const invalid = invalidArgumentsError(entry, args);
     if (invalid) {
       finish('error', 'invalid arguments');

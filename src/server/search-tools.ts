@@ -2,10 +2,12 @@
 // shows one tool's full schema, call_tool (a core meta-tool) runs it.
 import { z } from 'zod';
 import { toolError } from '../catalog/catalog.js';
+import { allowsTool, principalOf } from '../access/policy.js';
 import { defineMetaTool, jsonResult } from './meta-tools.js';
 
 export const searchTools = defineMetaTool({
   name: 'search_tools',
+  needs: 'any',
   description: [
     "Finds the tools of the hub's connected apps (accounting, tasks, chat, ...) that fit a request, best first.",
     'Use it first whenever you need a capability you do not see in your tool list: describe the action in plain words',
@@ -18,11 +20,11 @@ export const searchTools = defineMetaTool({
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ query, limit }, { hub, call }) {
-    const scope = call.caller?.scope;
+    const principal = principalOf(call);
     // A scoped client (an HTTP token) only ever sees its own tools: search deeper, then keep those.
-    const hits = scope
-      ? (await hub.index.search(query, { limit: 50 })).filter((h) => scope.allowsTool(h.name)).slice(0, limit ?? 8)
-      : await hub.index.search(query, { limit });
+    const hits = principal?.allTools
+      ? await hub.index.search(query, { limit })
+      : (await hub.index.search(query, { limit: 50 })).filter((h) => allowsTool(principal, h.name)).slice(0, limit ?? 8);
     const lines = hits.map((h, i) => `${i + 1}. ${h.name} - ${h.description}`);
     const text = hits.length
       ? `${lines.join('\n')}\n\nNext: describe_tool {name} for the arguments, then call_tool {name, arguments}.`
@@ -33,16 +35,17 @@ export const searchTools = defineMetaTool({
 
 export const describeTool = defineMetaTool({
   name: 'describe_tool',
+  needs: 'any',
   description:
     'Shows one catalog tool in full: its description, input schema (the arguments call_tool needs), output schema and annotations (read-only, destructive). Use after search_tools, before call_tool.',
   input: z.object({ name: z.string().min(1).describe('Namespaced tool name from search_tools, e.g. "xero__list-invoices"') }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ name }, { hub, call }) {
-    const scope = call.caller?.scope;
+    const principal = principalOf(call);
     // Out of scope reads exactly as unknown: it must not reveal that the tool exists.
-    const entry = scope && !scope.allowsTool(name) ? undefined : hub.catalog.getTool(name);
+    const entry = allowsTool(principal, name) ? hub.catalog.getTool(name) : undefined;
     if (!entry) {
-      const hits = (await hub.index.search(name.replace(/__/g, ' '), { limit: scope ? 20 : 3 })).filter((h) => !scope || scope.allowsTool(h.name)).slice(0, 3);
+      const hits = (await hub.index.search(name.replace(/__/g, ' '), { limit: 20 })).filter((h) => allowsTool(principal, h.name)).slice(0, 3);
       return toolError(`Unknown tool "${name}".${hits.length ? ` Closest: ${hits.map((h) => h.name).join(', ')}.` : ''} Use search_tools to find tool names.`);
     }
     const { tool } = entry;

@@ -2,7 +2,7 @@
 // past it, which keeps the composition in hub.ts and the protocol handling here.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { CallContext } from '../downstream/connection.js';
+import type { CallContext } from '../access/principal.js';
 import type { HubStatus } from '../status.js';
 import type { ToolIndex } from '../routing/index.js';
 import type { Orchestrator } from '../planner/index.js';

@@ -3,6 +3,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionHost } from './http.js';
+import { localPrincipal } from '../access/principal.js';
 import { useFastReadBuffer } from '../downstream/fast-read-buffer.js';
 
 export async function serveStdio(host: SessionHost, onClosed: () => void): Promise<() => Promise<void>> {
@@ -16,7 +17,7 @@ export async function serveStdio(host: SessionHost, onClosed: () => void): Promi
     const error = invalidJson ? { code: -32700, message: 'Parse error: the line is not valid JSON' } : { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message' };
     void transport.send({ jsonrpc: '2.0', id: null, error } as unknown as JSONRPCMessage).catch(() => undefined);
   };
-  const session = host.newSession('stdio');
+  const session = host.newSession(localPrincipal('stdio'));
   await session.server.connect(transport);
   // The client closing stdin ends the session, and with it the hub.
   process.stdin.once('end', onClosed);

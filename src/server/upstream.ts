@@ -22,11 +22,11 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { AccessScope, CallContext, Caller } from '../downstream/connection.js';
+import type { CallContext, Caller, Principal } from '../access/principal.js';
 import { toolError } from '../catalog/catalog.js';
 import { parseHubUri } from '../catalog/naming.js';
 import { resultText } from '../observability/calls.js';
-import { allowsMetaTool } from './auth.js';
+import { allowsMetaTool, allowsTool, metaToolRefusal, seesServer } from '../access/policy.js';
 import { metaToolDefinition, runMetaTool } from './meta-tools.js';
 import { ToolCallRelay } from './relay.js';
 import type { HubServices } from './services.js';
@@ -54,10 +54,9 @@ export class Session {
 
   constructor(
     private readonly hub: HubServices,
-    readonly label: string,
+    /** Who this client is: a token's principal, or the local user (stdio, loopback HTTP without auth). */
+    readonly principal: Principal,
     onRootsChanged: () => void,
-    /** What this client may reach (an HTTP token's scope); undefined: everything (stdio is the local user). */
-    readonly scope?: AccessScope,
   ) {
     const server = new RelayedServer(
       { name: 'mcp-orchestrator', version: HUB_VERSION },
@@ -74,8 +73,7 @@ export class Session {
     // Opting in to the fast path for tools/call: the relay sees the transport's messages first.
     server.relay = new ToolCallRelay({
       hub,
-      label,
-      scope,
+      principal,
       callerFor: (id: RequestId) => this.callerFor((request, schema) => server.request(request, schema as never, { relatedRequestId: id })),
       touch: () => (this.lastActive = Date.now()),
     });
@@ -89,8 +87,8 @@ export class Session {
   private callerFor(send?: (request: ServerRequest, schema: unknown) => Promise<unknown>): Caller {
     const server = this.server;
     return {
-      label: this.label,
-      scope: this.scope,
+      principal: this.principal,
+      session: this,
       capabilities: () => server.getClientCapabilities(),
       sendRequest: (request, schema) => (send ? send(request as ServerRequest, schema) : server.request(request as ServerRequest, schema as never)) as Promise<never>,
       sendLog: (params) => this.sendLog(params),
@@ -120,11 +118,11 @@ export class Session {
 
   private registerHandlers(): void {
     const { server, hub } = this;
-    const scope = this.scope;
+    const principal = this.principal;
     server.setRequestHandler(ListToolsRequestSchema, async () => {
       this.lastActive = Date.now();
-      const meta = hub.metaTools().filter((t) => allowsMetaTool(scope, t.name));
-      const tools = scope ? hub.listedTools().filter((t) => scope.allowsTool(t.name)) : hub.listedTools();
+      const meta = hub.metaTools().filter((t) => allowsMetaTool(principal, t));
+      const tools = hub.listedTools().filter((t) => allowsTool(principal, t.name));
       return { tools: [...meta.map(metaToolDefinition), ...tools.map((t) => t.tool)] };
     });
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -137,10 +135,10 @@ export class Session {
         await ctx.flush();
         return result;
       }
-      const finish = hub.track({ kind: 'meta', tool: name, known: true, client: this.label, args });
-      if (!allowsMetaTool(scope, name)) {
+      const finish = hub.track({ kind: 'meta', tool: name, known: true, client: principal.name, args });
+      if (!allowsMetaTool(principal, meta)) {
         finish('refused', 'outside the token scope');
-        return toolError(`${name} is not available to token "${scope!.name}": it needs ${name.includes('workflow') ? 'workflows' : 'orchestrate'}: true${name.startsWith('memory_') ? ' and tools: ["*"]' : ''} in http.auth.tokens.`);
+        return toolError(metaToolRefusal(principal, meta));
       }
       try {
         const result = await runMetaTool(meta, args, { hub, call: ctx });
@@ -155,21 +153,21 @@ export class Session {
     // Resources and prompts have no tool name: a scoped client sees those of the servers it has whole (`server__*`).
     const serverOf = (uri: string) => parseHubUri(uri)?.server ?? '';
     const checkResource = (uri: string) => {
-      if (scope && !scope.allowsServer(serverOf(uri))) throw new McpError(ErrorCode.InvalidParams, `resource "${uri}" is not available to token "${scope.name}"`);
+      if (!seesServer(principal, serverOf(uri))) throw new McpError(ErrorCode.InvalidParams, `resource "${uri}" is not available to token "${principal.name}"`);
     };
-    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: hub.catalog.resources().filter((r) => !scope || scope.allowsServer(serverOf(r.uri))) }));
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: hub.catalog.resources().filter((r) => seesServer(principal, serverOf(r.uri))) }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
-      resourceTemplates: hub.catalog.resourceTemplates().filter((t) => !scope || scope.allowsServer(serverOf(t.uriTemplate))),
+      resourceTemplates: hub.catalog.resourceTemplates().filter((t) => seesServer(principal, serverOf(t.uriTemplate))),
     }));
     server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => (checkResource(request.params.uri), hub.catalog.readResource(request.params.uri, this.context(extra))));
     server.setRequestHandler(SubscribeRequestSchema, async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, true), {}));
     server.setRequestHandler(UnsubscribeRequestSchema, async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, false), {}));
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-      prompts: hub.catalog.prompts().filter((p) => !scope || scope.allowsServer(p.server)).map((p) => p.prompt),
+      prompts: hub.catalog.prompts().filter((p) => seesServer(principal, p.server)).map((p) => p.prompt),
     }));
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
       const entry = hub.catalog.prompts().find((p) => p.name === request.params.name);
-      if (scope && (!entry || !scope.allowsServer(entry.server))) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; prompts/list shows the available ones`);
+      if (!entry || !seesServer(principal, entry.server)) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; prompts/list shows the available ones`);
       return hub.catalog.getPrompt(request.params.name, request.params.arguments, this.context(extra));
     });
   }

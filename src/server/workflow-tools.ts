@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { WorkflowInputSchema, scheduleToCron, type WorkflowSummary } from '../workflows/index.js';
-import type { CallContext } from '../downstream/connection.js';
+import type { CallContext } from '../access/principal.js';
 import { toolError } from '../catalog/catalog.js';
 import { defineMetaTool, jsonResult } from './meta-tools.js';
 
@@ -12,10 +12,10 @@ import { defineMetaTool, jsonResult } from './meta-tools.js';
  * create or run one whose every tool is in its scope. Undefined when allowed.
  */
 function outsideScope(call: CallContext, steps: ReadonlyArray<object> | undefined): string | undefined {
-  const scope = call.caller?.scope;
-  if (!scope || !steps) return undefined;
-  const tools = [...new Set(steps.flatMap((s) => ('tool' in s && typeof s.tool === 'string' && !scope.allowsTool(s.tool) ? [s.tool] : [])))];
-  return tools.length ? `The workflow uses tools outside the scope of token "${scope.name}": ${tools.join(', ')}.` : undefined;
+  const principal = call.caller?.principal;
+  if (!principal || !steps) return undefined;
+  const tools = [...new Set(steps.flatMap((s) => ('tool' in s && typeof s.tool === 'string' && !principal.allowsTool(s.tool) ? [s.tool] : [])))];
+  return tools.length ? `The workflow uses tools outside the scope of token "${principal.name}": ${tools.join(', ')}.` : undefined;
 }
 
 const id = z.object({ id: z.string().min(1).describe('Workflow id, from list_workflows') });
@@ -50,6 +50,7 @@ async function askConsent(call: CallContext, name: string, tools: string[]): Pro
 
 export const scheduleWorkflow = defineMetaTool({
   name: 'schedule_workflow',
+  needs: 'workflows',
   description: [
     'Creates a recurring workflow: a schedule (cron such as "0 9 * * 1", or words such as "every Monday at 9") and either a task in plain words',
     '(planned once now; the stored plan is shown and re-used on every run) or explicit steps in the plan format.',
@@ -88,6 +89,7 @@ export const scheduleWorkflow = defineMetaTool({
 
 export const listWorkflows = defineMetaTool({
   name: 'list_workflows',
+  needs: 'workflows',
   description: 'Lists the scheduled workflows (from the config and created by clients): schedule in words, state, next runs, last run.',
   input: z.object({}),
   annotations: { readOnlyHint: true, openWorldHint: false },
@@ -99,6 +101,7 @@ export const listWorkflows = defineMetaTool({
 
 export const getWorkflow = defineMetaTool({
   name: 'get_workflow',
+  needs: 'workflows',
   description: 'Shows one workflow in full: definition, stored plan, schedule, next runs and its recent runs with their steps.',
   input: id.extend({ runs: z.number().int().min(0).max(50).optional().describe('How many recent runs (default 10)') }),
   annotations: { readOnlyHint: true, openWorldHint: false },
@@ -111,6 +114,7 @@ export const getWorkflow = defineMetaTool({
 
 export const runWorkflow = defineMetaTool({
   name: 'run_workflow',
+  needs: 'workflows',
   description: 'Runs a workflow now (outside its schedule) and returns the run record.',
   input: id,
   annotations: { destructiveHint: true, openWorldHint: true },
@@ -125,6 +129,7 @@ export const runWorkflow = defineMetaTool({
 
 export const pauseWorkflow = defineMetaTool({
   name: 'pause_workflow',
+  needs: 'workflows',
   description: 'Pauses a runtime workflow: it stays stored but does not run until resume_workflow. Config workflows change in the file.',
   input: id,
   annotations: { idempotentHint: true, openWorldHint: false },
@@ -136,6 +141,7 @@ export const pauseWorkflow = defineMetaTool({
 
 export const resumeWorkflow = defineMetaTool({
   name: 'resume_workflow',
+  needs: 'workflows',
   description: 'Resumes a paused workflow; with approveDestructive: true also approves the destructive tools it waits for.',
   input: id.extend({ approveDestructive: z.boolean().optional() }),
   annotations: { idempotentHint: true, openWorldHint: false },
@@ -147,6 +153,7 @@ export const resumeWorkflow = defineMetaTool({
 
 export const removeWorkflow = defineMetaTool({
   name: 'remove_workflow',
+  needs: 'workflows',
   description: 'Removes a runtime workflow and its schedule (its run history goes too). Config workflows change in the file.',
   input: id,
   annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },

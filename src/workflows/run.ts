@@ -1,6 +1,7 @@
 // One run of a workflow: make sure the plan is current (a task is planned again only when a run failed
 // or the catalog changed a tool it uses), run it with a timeout per attempt, retry, then notify.
 // The result is the history record; it never throws.
+import { localPrincipal, type PrincipalRef } from '../access/principal.js';
 import type { Logger } from '../log/logger.js';
 import { UsageSchema } from '../planner/record.js';
 import { pendingApproval, planProblems, replanReason, toolsOf, union } from './plans.js';
@@ -48,7 +49,7 @@ async function attemptOnce(deps: RunDeps, run: WorkflowRun, signal: AbortSignal)
   if (reason) {
     deps.log.info(`workflow "${definition.id}": planning the task (${reason})`);
     try {
-      const planned = await deps.runner.planTask(definition.task!, { signal });
+      const planned = await deps.runner.planTask(definition.task!, { signal, owner: ownerOf(workflow) });
       addUsage(run.usage, planned.usage);
       const problems = planProblems(planned.plan, deps.runner);
       if (problems.length) return { status: 'failed', error: `the new plan is invalid: ${problems.join('; ')}` };
@@ -91,7 +92,7 @@ async function runPlan(deps: RunDeps, workflow: StoredWorkflow, plan: Plan, run:
   });
   try {
     const result = await Promise.race([
-      deps.runner.runPlan(plan, { trigger: run.trigger, workflowId: id, signal: combined, input, client: `workflow:${id}`, approvedTools: workflow.state.approved }),
+      deps.runner.runPlan(plan, { trigger: run.trigger, workflowId: id, signal: combined, input, client: `workflow:${id}`, approvedTools: workflow.state.approved, owner: ownerOf(workflow) }),
       aborted,
     ]);
     const record = result === 'aborted' ? undefined : result;
@@ -178,3 +179,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/** The principal a workflow acts as: its owner; a config workflow (or one stored before owners) is the local user's. */
+export function ownerOf(workflow: StoredWorkflow): PrincipalRef {
+  return workflow.owner ?? CONFIG_OWNER;
+}
+
+const CONFIG_OWNER: PrincipalRef = localPrincipal('config').ref();

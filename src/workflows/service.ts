@@ -1,6 +1,7 @@
 // Scheduled workflows: definitions from the config and created at runtime, their schedules, overlap
 // and catch-up rules, runs and history. The hub gives it a runner (executor, planner, catalog facts);
 // the meta-tools and the CLI call this API.
+import { localPrincipal, type PrincipalRef } from '../access/principal.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
@@ -171,7 +172,7 @@ export class WorkflowService extends EventEmitter {
     await this.store.flush();
   }
 
-  async create(input: WorkflowInput, options: { approveDestructive?: boolean } = {}): Promise<CreateResult> {
+  async create(input: WorkflowInput, options: { approveDestructive?: boolean; owner?: PrincipalRef } = {}): Promise<CreateResult> {
     this.assertStarted();
     const parsed = WorkflowInputSchema.safeParse(input);
     if (!parsed.success) throw new WorkflowError(`invalid workflow: ${formatIssues(parsed.error.issues)}`);
@@ -179,7 +180,8 @@ export class WorkflowService extends EventEmitter {
     if (wantedId && (this.store.has(wantedId) || this.configProblems.has(wantedId))) throw new WorkflowError(`a workflow with id "${wantedId}" exists; choose another id`);
     const definition: WorkflowDefinition = { ...rest, id: wantedId ?? this.newId(rest.name), timezone: rest.timezone ?? this.defaultTimezone };
     const planningUsage = zeroUsage();
-    const { plan, source } = await this.planDefinition(definition, planningUsage);
+    const owner = options.owner ?? localPrincipal('config').ref();
+    const { plan, source } = await this.planDefinition(definition, planningUsage, owner);
     const destructive = this.runner.destructiveTools(toolsOfWorkflow(definition, plan));
     const approve = options.approveDestructive === true || definition.approveDestructive;
     const now = this.clock.now().toISOString();
@@ -187,6 +189,7 @@ export class WorkflowService extends EventEmitter {
       version: 1,
       source: 'runtime',
       definition,
+      owner,
       createdAt: now,
       updatedAt: now,
       state: WorkflowStateSchema.parse({
@@ -328,7 +331,7 @@ export class WorkflowService extends EventEmitter {
       state.plan = undefined;
       state.problem = undefined;
       try {
-        const { plan, source } = await this.planDefinition(definition, zeroUsage());
+        const { plan, source } = await this.planDefinition(definition, zeroUsage(), localPrincipal('config').ref());
         Object.assign(state, { plan, planSource: source, plannedAt: now, planSignature: this.runner.catalogSignature(toolsOf(plan.steps)), planStale: false });
         if (source === 'llm') state.stats = { ...state.stats, plannings: state.stats.plannings + 1 };
       } catch (err) {
@@ -344,12 +347,12 @@ export class WorkflowService extends EventEmitter {
     this.reschedule(id);
   }
 
-  private async planDefinition(definition: WorkflowDefinition, usage: Usage): Promise<{ plan: Plan; source: 'given' | 'llm' }> {
+  private async planDefinition(definition: WorkflowDefinition, usage: Usage, owner: PrincipalRef): Promise<{ plan: Plan; source: 'given' | 'llm' }> {
     let plan = givenPlan(definition);
     let source: 'given' | 'llm' = 'given';
     if (!plan) {
       try {
-        const planned = await this.runner.planTask(definition.task!);
+        const planned = await this.runner.planTask(definition.task!, { owner });
         plan = planned.plan;
         source = 'llm';
         Object.assign(usage, { ...usage, ...planned.usage });

@@ -1,6 +1,7 @@
 // The shapes workflows keep: a definition (from the config or created at runtime), its state (stored
 // plan, approval, schedule anchor, counters), the record of each run, and the runner the hub injects.
 import { z } from 'zod';
+import type { PrincipalRef } from '../access/principal.js';
 import { TimezoneSchema, WorkflowIdSchema, taskOrSteps, workflowFields } from '../config/workflows.js';
 import { PlanSchema, StepSchema, type Plan } from '../planner/plan.js';
 import { RunRecordSchema, type RunRecord, type Usage } from '../planner/record.js';
@@ -45,6 +46,16 @@ export const LastRunSchema = z.object({
   endedAt: z.string().optional(),
 });
 
+/** A stored principal (src/access/principal.ts). */
+export const PrincipalRefSchema = z.object({
+  name: z.string(),
+  local: z.boolean(),
+  tools: z.array(z.string()),
+  orchestrate: z.boolean(),
+  workflows: z.boolean(),
+  admin: z.boolean(),
+});
+
 export const WorkflowStateSchema = z.object({
   paused: z.boolean().default(false),
   /** The plan runs use: the given steps, or the task's plan from the planner. */
@@ -79,6 +90,8 @@ export const StoredWorkflowSchema = z.object({
   version: z.literal(1),
   source: z.enum(['runtime', 'config']),
   definition: WorkflowDefinitionSchema,
+  /** Who created it: every run acts as this principal (a config workflow: the local user, "config"). */
+  owner: PrincipalRefSchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   state: WorkflowStateSchema,
@@ -122,13 +135,15 @@ export interface RunPlanOptions {
   client: string;
   /** Destructive tools the user approved for this workflow: the executor runs them without asking. */
   approvedTools: string[];
+  /** Who the run acts as: the workflow's owner. */
+  owner: PrincipalRef;
 }
 
 /** What the hub gives the workflows: the executor, the planner and catalog facts. */
 export interface WorkflowRunner {
   /** Runs a plan; resolves with its record (status failed rather than a throw when a step fails). */
   runPlan(plan: Plan, opts: RunPlanOptions): Promise<RunRecord>;
-  planTask(task: string, opts?: { signal?: AbortSignal }): Promise<{ plan: Plan; usage?: Partial<Usage> }>;
+  planTask(task: string, opts: { signal?: AbortSignal; owner: PrincipalRef }): Promise<{ plan: Plan; usage?: Partial<Usage> }>;
   /** Changes when any of these tools disappears or changes its schema. */
   catalogSignature(toolNames: string[]): string;
   /** Those of these tools that need consent (destructive, or unknown to the catalog). */
