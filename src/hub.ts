@@ -59,6 +59,7 @@ export class Hub implements HubServices {
   /** What the index holds per server, to update only servers whose tools changed. */
   private indexed = new Map<string, string>();
   private stopWatching?: () => void;
+  private readonly reloadListeners: Array<(next: LoadedConfig) => void> = [];
   private releaseScheduling?: () => void;
   readonly metrics: HubMetrics;
   /** Audit, metrics and the in-flight count of every call (both tools/call paths, meta-tools, runs). */
@@ -155,9 +156,15 @@ export class Hub implements HubServices {
     return hub;
   }
 
+  /** Called after every applied config edit (the HTTP edge rebuilds its tokens from it). */
+  onReload(listener: (next: LoadedConfig) => void): void {
+    this.reloadListeners.push(listener);
+  }
+
   async reload(next: LoadedConfig): Promise<void> {
     const previous = this.loaded;
     this.loaded = next;
+    for (const listener of this.reloadListeners) listener(next);
     if (!isDeepStrictEqual(previous.config.routing, next.config.routing)) {
       void this.index.close();
       this.index = this.createIndex();

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpConfig } from '../config/schema.js';
+import type { LoadedConfig } from '../config/load.js';
 import { localPrincipal, type Principal } from '../access/principal.js';
 import type { Logger } from '../log/logger.js';
 import type { HubStatus } from '../status.js';
@@ -18,6 +19,8 @@ import type { Session } from './upstream.js';
 
 export interface SessionHost {
   newSession(principal: Principal): Session;
+  /** Config edits applied by the hub: the token set is rebuilt from each. */
+  onReload?(listener: (next: LoadedConfig) => void): void;
   status(): HubStatus;
   /** Prometheus text exposition, when the host keeps metrics. */
   metrics?: { render(): Promise<{ contentType: string; body: string }>; refused(reason: string): void };
