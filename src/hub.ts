@@ -6,8 +6,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { watchConfig } from './config/watch.js';
 import type { LoadedConfig } from './config/load.js';
 import { Catalog, toolError, type CatalogTool } from './catalog/catalog.js';
-import { currentRights, detachedCaller, type CallContext, type Principal, type PrincipalRef } from './access/principal.js';
-import { allowsTool, outOfScope, principalOf, seesServer } from './access/policy.js';
+import { currentRights, detachedCaller, localPrincipal, type CallContext, type Principal, type PrincipalRef } from './access/principal.js';
+import { allowsTool, outOfScope, principalOf, seesInternals, seesServer } from './access/policy.js';
 import { AuditLog } from './audit/audit.js';
 import { HubMetrics } from './observability/metrics.js';
 import { CallTracker, resultText, type CallInfo, type FinishCall } from './observability/calls.js';
@@ -19,7 +19,7 @@ import { Memory } from './memory/index.js';
 import { MEMORY_TOOLS } from './server/memory-tools.js';
 import { createLlm, type LlmService } from './llm/index.js';
 import { Orchestrator, exampleFromRecord, formatIssues } from './planner/index.js';
-import { registerSecret } from './log/redact.js';
+import { redactText, registerSecret } from './log/redact.js';
 import { orchestrate, planTask } from './server/orchestrate-tools.js';
 import { WORKFLOW_TOOLS } from './server/workflow-tools.js';
 import { WorkflowService, claimScheduling } from './workflows/index.js';
@@ -280,16 +280,37 @@ export class Hub implements HubServices {
     return session;
   }
 
-  status(call: CallContext = {}): HubStatus {
+  /**
+   * hub_status, as the caller may see it. The local user and admin tokens see everything (secrets in
+   * errors redacted, as in the log). Other tokens see only the servers they have tools of, their state
+   * and in-scope tool counts: no errors or stderr, no addresses, endpoints, models, workflows or usage.
+   */
+  status(call?: CallContext): HubStatus {
+    // No call context: the hub's own use (the banner, doctor, /health), which runs as the local user.
+    const principal = call ? principalOf(call) : localPrincipal('hub');
     const expose = this.loaded.config.expose;
+    const pool = poolStatus(this.pool, this.catalog);
+    const servers = pool.servers.map((s) => (s.error ? { ...s, error: redactText(s.error) } : s));
+    if (!seesInternals(principal)) {
+      const visible = this.catalog.tools().filter((t) => allowsTool(principal, t.name));
+      const mine = servers.filter((s) => seesServer(principal, s.name) || visible.some((t) => t.server === s.name));
+      const memory = this.memory?.status();
+      return {
+        servers: mine.map((s) => ({ name: s.name, state: s.state, tools: visible.filter((t) => t.server === s.name).length, restarts: s.restarts })),
+        totals: { servers: mine.length, ready: mine.filter((s) => s.state === 'ready').length, tools: visible.length, resources: 0, prompts: 0 },
+        ...(memory ? { memory: { state: memory.state } } : {}),
+      };
+    }
+    const memory = this.memory?.status();
     return {
-      ...poolStatus(this.pool, this.catalog),
+      ...pool,
+      servers,
       expose: { mode: expose.mode, maxTools: expose.maxTools, listing: this.listedTools().length === this.catalog.tools().length ? 'all' : 'search' },
       routing: this.index.status(),
       // Sampling is available or not depending on who asks.
-      llm: { chain: this.llm.chain({ caller: call.caller }), usage: this.llm.usage() },
+      llm: { chain: this.llm.chain({ caller: call?.caller }), usage: this.llm.usage() },
       workflows: this.workflows.status(),
-      memory: this.memory?.status(),
+      memory,
     };
   }
 

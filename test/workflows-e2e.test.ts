@@ -238,7 +238,7 @@ describe('workflows through the hub', () => {
       const h = await httpHub(configFile);
       const created = await call<{ id: string }>(
         'schedule_workflow',
-        { id: 'slow-notice', name: 'Slow notice', schedule: '0 9 * * 1', steps: [{ id: 'notify', tool: 'telegram__send_message', args: { text: 'Slow notice' } }], approveDestructive: true },
+        { id: 'slow-notice', name: 'Slow notice', schedule: '0 9 * * 1', steps: [{ id: 'notify', tool: 'telegram__send_message', args: { text: 'Slow notice' } }] },
         h,
       );
       expect(created.isError, created.text).toBe(false);

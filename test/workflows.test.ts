@@ -2,6 +2,8 @@
 // their validation, overlap, failures and notifications, history, pause/resume, approval, restart,
 // catch-up after downtime, planning once, config-defined workflows.
 import { once } from 'node:events';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../src/planner/plan.js';
 import type { RunRecord } from '../src/planner/record.js';
@@ -9,6 +11,8 @@ import winston from 'winston';
 import type { Llm, LlmRequest } from '../src/llm/types.js';
 import { ManualScheduler, WorkflowError, WorkflowService, scheduleToCron, showSchedule, type RunPlanOptions, type WorkflowRun, type WorkflowRunner } from '../src/workflows/index.js';
 import { tempDir } from './support/hub.js';
+import { makePrincipal } from '../src/access/principal.js';
+import { WorkflowsConfigSchema } from '../src/config/workflows.js';
 
 class FakeClock {
   constructor(public at: Date) {}
@@ -267,9 +271,52 @@ describe('running workflows', () => {
     expect(scheduler.scheduled()).toContain('d');
     await service.runNow('d');
     expect(runner.calls[0].opts.approvedTools).toEqual(['clickup__delete_task']);
-    const approvedAtOnce = await service.create({ name: 'd2', schedule: '0 3 * * *', steps: destructiveSteps }, { approveDestructive: true });
-    expect(approvedAtOnce.needsApproval).toEqual([]);
-    expect(approvedAtOnce.workflow.state).toBe('scheduled');
+    // A flag in the definition a client sends is no consent: the input has no approveDestructive (the config file does).
+    const flagged = await service.create({ name: 'd2', schedule: '0 3 * * *', steps: destructiveSteps, approveDestructive: true } as never).catch((e) => e);
+    expect(flagged).toBeInstanceOf(WorkflowError);
+    expect(flagged.message).toMatch(/approveDestructive/);
+    expect(service.list().map((w) => w.id)).toEqual(['d']);
+  });
+
+  it('keeps a workflow to its owner: tools in its scope at creation, runs as it, seen and changed only by it or an admin', async () => {
+    const { service, runner, dir } = setup();
+    await service.start(WorkflowsConfigSchema.parse({ cfg: { schedule: '0 9 * * *', steps } }));
+    const alice = makePrincipal({ name: 'alice', local: false, tools: ['xero__*'], orchestrate: false, workflows: true, admin: false });
+    const bob = makePrincipal({ ...alice.ref(), name: 'bob' });
+    const admin = makePrincipal({ ...alice.ref(), name: 'root', admin: true });
+    const mine = [{ id: 'invoices', tool: 'xero__list-invoices', args: { page: 1 } }];
+    const notify = [{ id: 'tell', tool: 'telegram__send_message', args: { text: 'x' } }];
+    for (const extra of [{ steps }, { steps: mine, onSuccess: notify }, { steps: mine, onFailure: notify }]) {
+      await expect(service.create({ name: 'out', schedule: '0 9 * * *', ...extra }, { owner: alice.ref() })).rejects.toThrow(/outside the scope of token "alice": telegram__send_message; nothing was stored/);
+    }
+    runner.plans.push({ goal: 'g', steps: notify });
+    await expect(service.create({ name: 'planned out', schedule: '0 9 * * *', task: 'tell the team' }, { owner: alice.ref() })).rejects.toThrow(/outside the scope.*telegram__send_message/);
+    expect(service.list().map((w) => w.id)).toEqual(['cfg']);
+
+    await service.create({ id: 'a', name: 'a', schedule: '0 9 * * *', steps: mine }, { owner: alice.ref() });
+    await service.runNow('a', { as: alice });
+    expect(runner.calls.at(-1)!.opts.owner).toEqual(alice.ref());
+    expect(service.list({ as: alice }).map((w) => w.id)).toEqual(['a']);
+    expect(service.list({ as: bob })).toEqual([]);
+    expect(service.list({ as: admin }).map((w) => w.id).sort()).toEqual(['a', 'cfg']);
+    const unknown = (fn: () => unknown) => Promise.resolve().then(fn).then(() => 'allowed', (e: Error) => e.message);
+    const asUnknown = `no workflow "a" (list_workflows shows them)`;
+    expect(await unknown(() => service.get('a', { as: bob }))).toBe(asUnknown);
+    expect(await unknown(() => service.get('cfg', { as: bob }))).toBe(asUnknown.replace('"a"', '"cfg"'));
+    for (const act of [() => service.runNow('a', { as: bob }), () => service.pause('a', { as: bob }), () => service.resume('a', { as: bob, approveDestructive: true }), () => service.remove('a', { as: bob })]) {
+      expect(await unknown(act)).toBe(asUnknown);
+    }
+    expect((await service.pause('a', { as: admin })).state).toBe('paused');
+    await service.remove('a', { as: alice });
+    expect(service.list().map((w) => w.id)).toEqual(['cfg']);
+
+    // Folders 0700, files 0600: plans and results stay the machine user's.
+    await service.create({ id: 'b', name: 'b', schedule: '0 9 * * *', steps: mine }, { owner: alice.ref() });
+    await service.runNow('b');
+    await service.store.flush();
+    const root = path.join(dir, 'workflows');
+    for (const folder of [root, path.join(root, 'definitions'), path.join(root, 'runs')]) expect(statSync(folder).mode & 0o777, folder).toBe(0o700);
+    for (const file of ['definitions/b.json', 'runs/b.json']) expect(statSync(path.join(root, file)).mode & 0o777, file).toBe(0o600);
   });
 });
 

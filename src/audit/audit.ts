@@ -1,7 +1,9 @@
 // The audit trail: one JSON line per tool call and per orchestrate or workflow run, appended to a file
 // that is rotated by size (audit.jsonl -> audit.jsonl.1 -> ...). Lines are batched per event-loop turn
 // (one write for many calls under load) and flushed synchronously on close, so nothing is lost at exit.
-import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+// The trail says who called what with which arguments: it is private to the hub's user (file 0600,
+// folder 0700). Nothing here may throw into a call: a line that cannot be written is reported on stderr.
+import { appendFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isSecretKey, redact, redactText } from '../log/redact.js';
 
@@ -25,6 +27,16 @@ export interface AuditOptions {
 }
 
 const MAX_VALUE_CHARS = 200;
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+function warn(message: string): void {
+  try {
+    process.stderr.write(`audit: ${message}\n`);
+  } catch {
+    // stderr gone: nothing left to tell.
+  }
+}
 
 export class AuditLog {
   /** Entries with their time, serialized at flush: off the path of the call's answer. */
@@ -33,7 +45,16 @@ export class AuditLog {
   private size: number;
 
   constructor(private readonly options: AuditOptions) {
-    mkdirSync(path.dirname(options.file), { recursive: true });
+    const dir = path.dirname(options.file);
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    // Files and folders made before (or by an older version, with the umask's 0644/0755) are closed too.
+    for (const [target, mode] of [[dir, DIR_MODE], [options.file, FILE_MODE], ...rotatedFiles(options).map((f) => [f, FILE_MODE] as const)] as const) {
+      try {
+        if (existsSync(target) && (statSync(target).mode & 0o777) !== mode) chmodSync(target, mode);
+      } catch (err) {
+        warn(`cannot make ${target} private: ${(err as Error).message}`);
+      }
+    }
     this.size = existsSync(options.file) ? statSync(options.file).size : 0;
   }
 
@@ -53,16 +74,17 @@ export class AuditLog {
   flush(): void {
     this.scheduled = false;
     if (!this.pending.length) return;
-    const text = this.pending.map(({ at, entry }) => `${serialize(at, entry)}\n`).join('');
+    const pending = this.pending;
     this.pending = [];
-    const bytes = Buffer.byteLength(text);
-    if (this.size > 0 && this.size + bytes > this.options.maxBytes) this.rotate();
     try {
-      appendFileSync(this.options.file, text);
+      const text = pending.map(({ at, entry }) => `${serialize(at, entry)}\n`).join('');
+      const bytes = Buffer.byteLength(text);
+      if (this.size > 0 && this.size + bytes > this.options.maxBytes) this.rotate();
+      appendFileSync(this.options.file, text, { mode: FILE_MODE });
       this.size += bytes;
     } catch (err) {
       // An unwritable audit file must not take calls down; it is reported on stderr.
-      process.stderr.write(`audit: cannot write ${this.options.file}: ${(err as Error).message}\n`);
+      warn(`cannot write ${this.options.file}: ${(err as Error).message}`);
     }
   }
 
@@ -75,10 +97,21 @@ export class AuditLog {
   }
 }
 
+function rotatedFiles({ file, maxFiles }: AuditOptions): string[] {
+  return Array.from({ length: maxFiles }, (_, i) => `${file}.${i + 1}`);
+}
+
 function serialize(at: number, entry: AuditEntry): string {
   const { args, error, ...rest } = entry;
-  // Only the error text and the arguments can carry data; the rest are names and numbers the hub set.
-  return JSON.stringify({ time: new Date(at).toISOString(), ...rest, ...(error !== undefined ? { error: redactText(error) } : {}), ...(args ? { args: summarizeArgs(args) } : {}) });
+  const time = new Date(at).toISOString();
+  try {
+    // Only the error text and the arguments can carry data; the rest are names and numbers the hub set.
+    return JSON.stringify({ time, ...rest, ...(error !== undefined ? { error: redactText(String(error)) } : {}), ...(args ? { args: summarizeArgs(args) } : {}) });
+  } catch (err) {
+    // summarizeArgs bounds depth and size, so this is a value JSON cannot hold (a throwing getter, a
+    // BigInt from a hub path): the call is still recorded, without its arguments.
+    return JSON.stringify({ time, kind: rest.kind, client: rest.client, tool: rest.tool, outcome: rest.outcome, ms: rest.ms, args: `[not recordable: ${(err as Error).message}]` });
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode, McpError, type CallToolResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplate, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from '../access/principal.js';
+import { allowsTool, principalOf } from '../access/policy.js';
 import type { ChangeKind, DownstreamConnection } from '../downstream/connection.js';
 import type { DownstreamPool } from '../downstream/pool.js';
 import type { ServerConfig } from '../config/schema.js';
@@ -120,7 +121,8 @@ export class Catalog extends EventEmitter {
   /** Validates and routes a tool call. Unknown tools and bad arguments come back as tool errors that say what to fix. */
   async callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
     const entry = this.toolsByName.get(name);
-    if (!entry) return toolError(unknownToolMessage(name, this.tools()));
+    // Hints name only tools the caller may use: a scoped token learns nothing of the rest.
+    if (!entry) return toolError(unknownToolMessage(name, this.tools().filter((t) => allowsTool(principalOf(ctx), t.name))));
     const invalid = invalidArgumentsError(entry, args);
     if (invalid) return invalid;
     const connection = this.pool.get(entry.server);
@@ -189,5 +191,5 @@ export function toolError(text: string): CallToolResult {
 function unknownToolMessage(name: string, tools: CatalogTool[]): string {
   const needle = name.toLowerCase().split('__').at(-1) ?? name;
   const close = tools.filter((t) => t.name.toLowerCase().includes(needle)).slice(0, 5).map((t) => t.name);
-  return `Unknown tool "${name}".${close.length ? ` Did you mean ${close.join(', ')}?` : ''} Tool names are <server>__<tool>; list them with tools/list or search_tools.`;
+  return `Unknown tool "${name}".${close.length ? ` Did you mean ${close.join(', ')}?` : ''} Tool names are <server>__<tool>; search_tools finds them.`;
 }

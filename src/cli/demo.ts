@@ -2,19 +2,13 @@
 // so a newcomer can try everything offline with no account. The mocks live in mocks/, outside src/,
 // and are loaded only here.
 import path from 'node:path';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { stringify } from 'yaml';
 import { parseConfig, type LoadedConfig } from '../config/load.js';
+import { PACKAGE_ROOT } from './package.js';
 
-/** The package root, found from here whether this runs compiled (dist/src/cli) or as source (src/cli, in tests). */
-function packageRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-export const PACKAGE_ROOT = packageRoot(import.meta.dirname);
+export { PACKAGE_ROOT };
 
 export const SEED_TASK = 'Create a ClickUp task for following up on the unpaid invoices from Xero, and send a summary to our Telegram group.';
 
@@ -45,7 +39,13 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
   const { TEAM_CHAT_ID } = await import('../../mocks/telegram-api/seed.js');
   const clickup = await startClickUpMock();
   const telegram = await startTelegramMock();
+  // A fresh temporary folder unless one is given; it is removed on close, and on exit if close never ran.
+  const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'mcp-orchestrator-demo-'));
+  const removeTemporary = () => {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+  };
+  if (temporary) process.once('exit', removeTemporary);
   const { llm, model, llmMock } = await demoModel(options);
   const xeroStateFile = path.join(dataDir, 'xero-state.json');
   const node = process.execPath;
@@ -97,6 +97,7 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
     xeroStateFile,
     async close() {
       await Promise.all([clickup.close(), telegram.close(), llmMock?.close()]);
+      removeTemporary();
     },
   };
 }

@@ -43,12 +43,41 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+/** A `.json` file is read as strict JSON (Claude Desktop / Cursor files); anything else as YAML. */
+function parseText(text: string, file: string): unknown {
+  if (path.extname(file).toLowerCase() === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(file, [`JSON syntax: ${jsonProblem(text, (err as Error).message)}`]);
+    }
+  }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+    // The whole message: its first line says what, the rest shows where (the line and a caret).
+    throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.trimEnd().replace(/\n/g, '\n    ')}`));
   }
-  let raw = doc.toJS() ?? {};
+  return doc.toJS();
+}
+
+/** JSON.parse's message with the line and column of its position, and a hint for the usual slips. */
+function jsonProblem(text: string, message: string): string {
+  const clean = message.replace(/\s*\(line \d+ column \d+\)$/, '');
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return clean;
+  const position = Number(at[1]);
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  const rest = text.slice(position).trimStart();
+  const prev = before.trimEnd().at(-1);
+  const hint = prev === ',' && (rest.startsWith('}') || rest.startsWith(']')) ? ' (a trailing comma: JSON allows none; remove it, or use a .yaml file)' : '';
+  const source = text.split('\n')[line - 1] ?? '';
+  return `${clean.replace(/ in JSON at position \d+/, '')} at line ${line}, column ${column}${hint}\n      ${source}\n      ${' '.repeat(Math.max(0, column - 1))}^`;
+}
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let raw = (parseText(text, file) ?? {}) as any;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(file, ['(top level): expected a mapping of keys such as `servers:`']);
   }
@@ -105,11 +134,76 @@ function formatIssues(error: ZodError, missingAt: Map<string, string[]>): string
     const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
-      message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      const known = knownKeys(ConfigSchema, issue.path);
+      message = issue.keys
+        .map((k) => {
+          const close = didYouMean(k, known);
+          return `unknown key "${k}"${close ? `; did you mean "${close}"?` : ''}`;
+        })
+        .join('; ');
+      if (known.length && !issue.keys.some((k) => didYouMean(k, known))) message += ` (known here: ${known.join(', ')})`;
     } else if (issue.code === 'invalid_key' && issue.issues[0]) {
       message = issue.issues[0].message;
     }
     const missing = [...missingAt].find(([p]) => p === where || p.startsWith(`${where}.`))?.[1];
     return `${where}: ${message}${missing ? ` (${missing.map((m) => `\${${m}}`).join(', ')} is not set)` : ''}`;
   });
+}
+
+/** The keys a mapping at `at` may hold, found by walking the zod schema (wrappers, records, pipes). */
+export function knownKeys(schema: unknown, at: ReadonlyArray<PropertyKey>): string[] {
+  let node = unwrap(schema);
+  for (const key of at) {
+    const def = defOf(node);
+    if (!def) return [];
+    if (def.type === 'object') node = unwrap((def.shape as Record<string, unknown>)[String(key)]);
+    else if (def.type === 'record') node = unwrap(def.valueType);
+    else if (def.type === 'array') node = unwrap(def.element);
+    else return [];
+  }
+  const def = defOf(node);
+  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
+}
+
+type Def = { type: string; [k: string]: unknown };
+const defOf = (schema: unknown): Def | undefined => (schema as { _zod?: { def?: Def } } | undefined)?._zod?.def;
+
+function unwrap(schema: unknown): unknown {
+  for (let i = 0; i < 20; i++) {
+    const def = defOf(schema);
+    if (!def) return schema;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'prefault' || def.type === 'nullable' || def.type === 'readonly' || def.type === 'catch') schema = def.innerType;
+    else if (def.type === 'pipe') schema = defOf(def.in)?.type === 'transform' ? def.out : def.in;
+    else if (def.type === 'lazy') schema = (def.getter as () => unknown)();
+    else if (def.type === 'union') schema = (def.options as unknown[]).find((o) => defOf(unwrap(o))?.type === 'object') ?? schema;
+    else return schema;
+    if (defOf(schema)?.type === 'union') continue;
+  }
+  return schema;
+}
+
+/** The known key closest to `key` (case, a typo or two, a missing or extra letter), if any is close enough. */
+export function didYouMean(key: string, known: string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: { name: string; d: number } | undefined;
+  for (const name of known) {
+    const d = name.toLowerCase() === lower ? 0 : distance(lower, name.toLowerCase());
+    if (!best || d < best.d) best = { name, d };
+  }
+  if (!best) return undefined;
+  return best.d <= Math.max(1, Math.floor(Math.min(key.length, best.name.length) / 3)) ? best.name : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.length];
 }

@@ -11,6 +11,13 @@ export const OrchestrateConfigSchema = z
      * (MCP's default for an unannotated tool is "may be destructive"), e.g. `xero__list-*`. `confirm` wins.
      */
     trust: z.array(z.string()).default([]),
+    /**
+     * Globs over namespaced tool names of tools that send data out of the hub (a message, an email, an
+     * upload). Such a tool, unless annotated read-only or closed-world (openWorldHint: false), needs
+     * consent in a plan even when annotated non-destructive, unless `trust` covers it: text in a tool
+     * result must not be able to make a plan ship data out unasked.
+     */
+    egress: z.array(z.string()).default(['*__send*', '*__upload*', '*__forward*', '*__share*', '*__post_*', '*__email*', '*__publish*', '*__reply*']),
     /** Steps of one run running at once. */
     maxParallel: z.number().int().positive().default(4),
     /** Iterations of one forEach step running at once. */

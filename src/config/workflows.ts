@@ -85,6 +85,7 @@ export const workflowFields = {
   /**
    * Consent for destructive tools in the plan of a `task` (steps written in the file are the operator's
    * own consent). Without it, a planned destructive step keeps the workflow waiting for approval.
+   * The file only: schedule_workflow's input has no such field (consent there comes from a person).
    */
   approveDestructive: z.boolean().default(false),
 };

@@ -63,6 +63,8 @@ export const DEFAULT_RESTART: RestartPolicy = { maxAttempts: 5, baseDelayMs: 250
 
 export interface ConnectionOptions {
   baseDir: string;
+  /** The hub's data directory, told to stdio servers (MCP_HUB_DATA_DIR) so they can keep out of it. */
+  dataDir?: string;
   log: Logger;
   restart?: RestartPolicy;
   /** Restart after crashes and failed starts (the hub); off for one-shot checks (doctor). */
@@ -117,7 +119,8 @@ export class DownstreamConnection extends EventEmitter {
   private stopping = false;
   private generation = 0;
   private readonly stderrTail: string[] = [];
-  private readonly inFlight = new Set<Caller>();
+  /** Callers with calls in flight here, with how many each (a run's parallel steps share one caller). */
+  private readonly inFlight = new Map<Caller, number>();
   /** Our own progress tokens: the SDK drops a progress notification that arrives in the same read as its response. */
   private readonly progress = new Map<string, (p: Progress) => void>();
   private progressSeq = 0;
@@ -231,7 +234,7 @@ export class DownstreamConnection extends EventEmitter {
       if (abandoned.aborted) break;
       const client = this.createClient(generation);
       this.opening = client;
-      const transport = createTransport(this.config, kind, this.options.baseDir);
+      const transport = createTransport(this.config, kind, this.options.baseDir, this.options.dataDir);
       this.captureStderr(transport);
       const direct = new DirectCalls(transport, this.config.timeoutMs);
       interceptTransport(transport, direct);
@@ -256,12 +259,18 @@ export class DownstreamConnection extends EventEmitter {
     client.onclose = () => this.onClosed(generation);
     client.onerror = (err) => this.log.debug('transport error', { error: err.message });
 
-    // Relayed requests go to the client whose call is in flight (the most recent one).
+    // A server's own request goes only to the client whose call caused it, or is refused: never to
+    // another client, which could read (and answer) a question meant for someone else.
     const relay = (method: string, capability: keyof ClientCapabilities, resultSchema: unknown) => async (request: { params?: Record<string, unknown> }) => {
-      const caller = [...this.inFlight].at(-1) ?? this.options.fallbackCaller?.();
+      const bound = this.boundCaller();
+      const caller = bound === undefined && method === 'roots/list' ? this.options.fallbackCaller?.() : bound;
+      if (caller === 'ambiguous') {
+        if (method === 'roots/list') return { roots: [] };
+        throw new McpError(ErrorCode.InvalidRequest, `${method}: calls of several clients are in flight on this server, so the request cannot be tied to the call that caused it; refused`);
+      }
       if (!caller) {
         if (method === 'roots/list') return { roots: [] };
-        throw new McpError(ErrorCode.InvalidRequest, `${method}: no connected client to relay this request to`);
+        throw new McpError(ErrorCode.InvalidRequest, `${method}: no call of a client is in flight on this server to relay this request to; refused`);
       }
       if (!caller.capabilities()?.[capability]) {
         if (method === 'roots/list') return { roots: [] };
@@ -293,7 +302,8 @@ export class DownstreamConnection extends EventEmitter {
       this.progress.get(String(progressToken))?.(progress as Progress);
     });
     client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
-      this.emit('log', n.params, [...this.inFlight].at(-1));
+      const bound = this.boundCaller();
+      this.emit('log', n.params, bound === 'ambiguous' ? undefined : bound);
     });
     return client;
   }
@@ -424,7 +434,7 @@ export class DownstreamConnection extends EventEmitter {
       slot = true;
       const client = await this.ready(ctx.signal);
       const caller = ctx.caller;
-      if (caller) this.inFlight.add(caller);
+      if (caller) this.inFlight.set(caller, (this.inFlight.get(caller) ?? 0) + 1);
       try {
         const result = await run(client);
         verdict = 'ok';
@@ -433,7 +443,7 @@ export class DownstreamConnection extends EventEmitter {
         if (!ctx.signal?.aborted && isServerFailure(err)) verdict = 'failed';
         throw this.explainCallError(err, what);
       } finally {
-        if (caller) this.inFlight.delete(caller);
+        if (caller) this.leave(caller);
       }
     } finally {
       if (slot) this.limit.release();
@@ -513,12 +523,12 @@ export class DownstreamConnection extends EventEmitter {
     if (this.breaker.state !== 'closed' || !this.limit.tryAcquire()) return undefined;
     // Registered for the call's duration, so the server's sampling/elicitation requests reach this caller.
     const caller = options.caller;
-    if (caller) this.inFlight.add(caller);
+    if (caller) this.inFlight.set(caller, (this.inFlight.get(caller) ?? 0) + 1);
     let done = false;
     const finish = () => {
       done = true;
       this.limit.release();
-      if (caller) this.inFlight.delete(caller);
+      if (caller) this.leave(caller);
     };
     const call = direct.call(name, args, {
       onprogress: options.onprogress,
@@ -553,6 +563,26 @@ export class DownstreamConnection extends EventEmitter {
 
   subscribeResource(uri: string, subscribe: boolean): Promise<unknown> {
     return this.withCall({}, `subscribing to ${uri}`, (client) => (subscribe ? client.subscribeResource({ uri }) : client.unsubscribeResource({ uri })));
+  }
+
+  private leave(caller: Caller): void {
+    const left = (this.inFlight.get(caller) ?? 1) - 1;
+    if (left > 0) this.inFlight.set(caller, left);
+    else this.inFlight.delete(caller);
+  }
+
+  /**
+   * The caller that a message the server sends now belongs to: the one client session (or detached run)
+   * with calls in flight here. Undefined with none; 'ambiguous' with calls of several, since neither
+   * stdio nor the SDK tells which call a server's request relates to.
+   */
+  private boundCaller(): Caller | undefined | 'ambiguous' {
+    let found: Caller | undefined;
+    for (const caller of this.inFlight.keys()) {
+      if (found && (found.session ?? found) !== (caller.session ?? caller)) return 'ambiguous';
+      found = caller;
+    }
+    return found;
   }
 
   /** Tells the server that the roots of the upstream client changed. */

@@ -30,36 +30,88 @@ function fastPathShape(m: Record<string, unknown>): boolean {
   return only(m, ['jsonrpc', 'id', 'error']) && isObject(e) && only(e, ['code', 'message', 'data']) && Number.isInteger(e.code) && typeof e.message === 'string';
 }
 
+/**
+ * Bounds for a stream from an untrusted peer (the hub's own stdin). Without them the buffer behaves as
+ * the SDK's: past 10 MiB it throws, and the SDK transport closes on that.
+ */
+export interface LineLimits {
+  /** Longest line accepted. A longer one is dropped (skipped up to its newline) and reported; the stream goes on. */
+  maxLineBytes: number;
+  /** The error reported for a line over maxLineBytes. */
+  tooLong: () => Error;
+  /** Looks at a whole line before it is parsed: an error refuses it (e.g. nesting too deep). */
+  screen?: (line: Buffer) => Error | undefined;
+}
+
+const NEWLINE = 0x0a;
+
 export class FastReadBuffer {
   private buffer?: Buffer;
+  /** Inside an over-long line that was dropped: bytes are discarded up to its newline. */
+  private skipping = false;
+  /** An error to report from the next readMessage (append must not throw: the SDK closes the transport then). */
+  private pending?: Error;
+
+  constructor(private readonly limits?: LineLimits) {}
 
   append(chunk: Buffer): void {
-    const size = (this.buffer?.length ?? 0) + chunk.length;
-    if (size > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
-      this.clear();
-      throw new Error(`ReadBuffer exceeded maximum size of ${STDIO_DEFAULT_MAX_BUFFER_SIZE} bytes`);
+    if (!this.limits) {
+      const size = (this.buffer?.length ?? 0) + chunk.length;
+      if (size > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
+        this.clear();
+        throw new Error(`ReadBuffer exceeded maximum size of ${STDIO_DEFAULT_MAX_BUFFER_SIZE} bytes`);
+      }
+      this.buffer = this.buffer ? Buffer.concat([this.buffer, chunk]) : chunk;
+      return;
+    }
+    if (this.skipping) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl === -1) return;
+      this.skipping = false;
+      chunk = chunk.subarray(nl + 1);
+      if (!chunk.length) return;
     }
     this.buffer = this.buffer ? Buffer.concat([this.buffer, chunk]) : chunk;
+    // The transport reads whole lines after each append, so what is left is (the start of) one line:
+    // past the limit without a newline in reach, it is dropped now and memory stays bounded.
+    if (this.buffer.length > this.limits.maxLineBytes) {
+      const nl = this.buffer.indexOf(NEWLINE);
+      if (nl === -1 || nl > this.limits.maxLineBytes) {
+        this.buffer = nl === -1 ? undefined : this.buffer.subarray(nl + 1);
+        this.skipping = nl === -1;
+        this.pending = this.limits.tooLong();
+      }
+    }
   }
 
   readMessage(): JSONRPCMessage | null {
+    if (this.pending) {
+      const error = this.pending;
+      this.pending = undefined;
+      throw error;
+    }
     if (!this.buffer) return null;
-    const index = this.buffer.indexOf('\n');
+    const index = this.buffer.indexOf(NEWLINE);
     if (index === -1) return null;
-    const line = this.buffer.toString('utf8', 0, index).replace(/\r$/, '');
+    const limits = this.limits;
+    const refused = limits && (index > limits.maxLineBytes ? limits.tooLong() : limits.screen?.(this.buffer.subarray(0, index)));
+    const line = refused ? '' : this.buffer.toString('utf8', 0, index).replace(/\r$/, '');
     this.buffer = this.buffer.subarray(index + 1);
+    if (refused) throw refused;
     const value: unknown = JSON.parse(line);
     return isObject(value) && fastPathShape(value) ? (value as JSONRPCMessage) : JSONRPCMessageSchema.parse(value);
   }
 
   clear(): void {
     this.buffer = undefined;
+    this.skipping = false;
+    this.pending = undefined;
   }
 }
 
 /** Fits a FastReadBuffer into an SDK stdio transport (server or client); a transport without one is left as it is. */
-export function useFastReadBuffer(transport: Transport): Transport {
+export function useFastReadBuffer(transport: Transport, limits?: LineLimits): Transport {
   const t = transport as unknown as { _readBuffer?: unknown };
-  if (t._readBuffer !== undefined) t._readBuffer = new FastReadBuffer();
+  if (t._readBuffer !== undefined) t._readBuffer = new FastReadBuffer(limits);
   return transport;
 }

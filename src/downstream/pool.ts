@@ -1,5 +1,6 @@
 // All downstream connections, kept in step with the config: on reload, changed servers restart,
 // removed ones stop, new ones connect and the rest are untouched.
+import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import type { LoadedConfig } from '../config/load.js';
@@ -26,6 +27,7 @@ export class DownstreamPool extends EventEmitter {
   /** Servers skipped because variables they need are unset: name -> the variables. */
   notConfigured: Record<string, string[]> = {};
   private baseDir = '.';
+  private dataDir?: string;
 
   constructor(private readonly options: PoolOptions) {
     super();
@@ -38,6 +40,7 @@ export class DownstreamPool extends EventEmitter {
   /** Brings the pool in line with a config; resolves when every affected server is ready or failed. */
   async apply(loaded: LoadedConfig): Promise<void> {
     this.baseDir = loaded.baseDir;
+    this.dataDir = path.resolve(loaded.baseDir, loaded.config.dataDir);
     const previous = this.notConfigured;
     this.notConfigured = loaded.notConfigured;
     const wanted = loaded.config.servers;
@@ -62,6 +65,7 @@ export class DownstreamPool extends EventEmitter {
   private async add(name: string, config: ServerConfig): Promise<void> {
     const connection = new DownstreamConnection(name, config, {
       baseDir: this.baseDir,
+      dataDir: this.dataDir,
       log: this.options.log.child({ server: name }),
       autoRestart: this.options.autoRestart ?? true,
       restart: this.options.restart,

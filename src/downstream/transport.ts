@@ -9,14 +9,15 @@ import { useFastReadBuffer } from './fast-read-buffer.js';
 
 export type TransportKind = 'stdio' | 'http' | 'sse';
 
-export function createTransport(config: ServerConfig, kind: TransportKind, baseDir: string): Transport {
+export function createTransport(config: ServerConfig, kind: TransportKind, baseDir: string, dataDir?: string): Transport {
   if (kind === 'stdio') {
     return useFastReadBuffer(new StdioClientTransport({
       command: config.command!,
       args: config.args,
       // Only a minimal base (PATH, HOME, ...) plus what the entry names: one app's secrets never
-      // reach another app's process, as Claude Desktop does it.
-      env: { ...getDefaultEnvironment(), ...config.env },
+      // reach another app's process, as Claude Desktop does it. MCP_HUB_DATA_DIR names the hub's data
+      // (memory, workflows, audit): servers that read local files (Telegram's uploads) refuse it.
+      env: { ...getDefaultEnvironment(), ...(dataDir ? { MCP_HUB_DATA_DIR: dataDir } : {}), ...config.env },
       cwd: path.resolve(baseDir, config.cwd ?? '.'),
       stderr: 'pipe',
     }));

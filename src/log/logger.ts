@@ -5,10 +5,18 @@ import { redact, redactText } from './redact.js';
 
 export type Logger = winston.Logger;
 
+// Redaction also bounds depth (see redact), so the JSON formats below cannot overflow the stack on a
+// hostile value. A field that still cannot be copied (a throwing getter) is replaced, never thrown:
+// logging must not take down the call that logs.
 const redactFormat = winston.format((info) => {
+  const fields = info as Record<string, unknown>;
   for (const key of Object.keys(info)) {
     if (key === 'level') continue;
-    (info as Record<string, unknown>)[key] = redact((info as Record<string, unknown>)[key]);
+    try {
+      fields[key] = redact(fields[key]);
+    } catch {
+      fields[key] = '[unloggable value]';
+    }
   }
   if (typeof info.message === 'string') info.message = redactText(info.message);
   return info;
@@ -20,7 +28,12 @@ const format = winston.format.combine(winston.format.timestamp(), redactFormat()
 const human = winston.format.combine(
   redactFormat(),
   winston.format.printf(({ level, message, component, server, timestamp: _t, ...rest }) => {
-    const meta = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
+    let meta = '';
+    try {
+      if (Object.keys(rest).length) meta = ` ${JSON.stringify(rest)}`;
+    } catch {
+      meta = ' [unloggable fields]';
+    }
     return `${level} [${[component, server].filter(Boolean).join('/')}] ${message}${meta}`;
   }),
 );

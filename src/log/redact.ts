@@ -44,10 +44,19 @@ export function redactText(text: string): string {
   return re ? text.replace(re, MASK) : text;
 }
 
-/** Deep copy with secrets masked: by registered value anywhere, and by key name for string values. */
+/** Levels redact() copies; deeper values are summarised, not copied. */
+export const MAX_REDACT_DEPTH = 8;
+export const TOO_DEEP = `[nested deeper than ${MAX_REDACT_DEPTH} levels]`;
+
+/**
+ * Deep copy with secrets masked: by registered value anywhere, and by key name for string values.
+ * Past MAX_REDACT_DEPTH a value is replaced by a placeholder: it could hold a secret the walk did not
+ * reach, and the copy stays shallow enough for JSON.stringify (no stack overflow, no cycle).
+ */
 export function redact<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redactText(value) as T;
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_REDACT_DEPTH) return TOO_DEEP as T;
   if (value instanceof Error) return redactText(value.stack ?? value.message) as T;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};

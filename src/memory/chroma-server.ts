@@ -1,13 +1,29 @@
 // The embedded Chroma server: the `chromadb` package's own CLI (`chroma run`, a native binding; no
 // Python), on a free loopback port, persisted in one folder, stopped with the hub and never orphaned.
+//
+// Access. Chroma 1.x's server (Rust) has no authentication: its auth hook is a no-op that lets every
+// request through, and the Python-era settings (CHROMA_SERVER_AUTHN_PROVIDER, x-chroma-token) are
+// ignored. So any local process could read the runs from the loopback port. What guards them instead:
+//  - a random tenant and database (128 bits each), kept only in <dir>/hub-secret.json (0600). The HTTP
+//    API has no call that lists tenants; listing databases or collections needs the tenant's name, and
+//    reading records needs a collection's id (a random UUID), which only such a listing reveals.
+//    A process without the file finds only the empty default tenant. (Record reads do not check that
+//    the collection belongs to the tenant in the path: the collection id is the real secret.)
+//  - the folder 0700 and its files 0600 (the server runs with umask 077), so another OS user can read
+//    neither the secret file nor the database. A process of the same user can read both: this is not
+//    a boundary against the hub's own user.
+//  - the server gets a minimal environment, never the hub's (which holds API keys and tokens).
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 
 export interface EmbeddedChroma {
   url: string;
+  /** The hub's tenant and database on this server (created by the caller when missing). */
+  secret: ChromaSecret;
   /** The server process (or the one another hub started on the same folder). */
   pid: number;
   /** False when another live process on the same folder already served it: we use its server and leave it running. */
@@ -30,6 +46,7 @@ export interface EmbeddedChromaOptions {
 // even killed, the pipe closes and the server goes with it (SIGKILL: exit() would wait for the worker).
 const SUPERVISOR = `
 import { Worker } from 'node:worker_threads';
+process.umask(0o077);
 const [cli, ...args] = process.argv.slice(1);
 const worker = new Worker(
   "import { workerData } from 'node:worker_threads';" +
@@ -99,22 +116,74 @@ interface LockFile {
 }
 
 const LOCK = 'hub-server.json';
+const SECRET = 'hub-secret.json';
+
+/** Where the embedded server keeps the hub's records: names nobody can guess (see the top of this file). */
+export interface ChromaSecret {
+  tenant: string;
+  database: string;
+}
+
+/** Variables the server may see: enough to run (paths, temp dir, locale), nothing of the hub's secrets. */
+const ENV_KEEP = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'WINDIR', 'COMSPEC', 'PATHEXT'];
+
+export function chromaEnv(from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
+  for (const key of ENV_KEEP) if (from[key] !== undefined) env[key] = from[key];
+  return env;
+}
+
+/** Makes `dir` 0700 and everything in it: folders 0700, files 0600 (data written before this rule too). */
+export function lockDown(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) lockDown(p);
+    else if (entry.isFile() && (statSync(p).mode & 0o077) !== 0) chmodSync(p, 0o600);
+  }
+}
+
+/** The tenant and database of `dir`'s server, created on first use (by one process: the file is created exclusively). */
+export function chromaSecret(dir: string): ChromaSecret {
+  const file = path.join(dir, SECRET);
+  const read = (): ChromaSecret | undefined => {
+    try {
+      const s = JSON.parse(readFileSync(file, 'utf8')) as ChromaSecret;
+      return typeof s.tenant === 'string' && typeof s.database === 'string' && s.tenant && s.database ? s : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const existing = read();
+  if (existing) return existing;
+  const secret = { tenant: `t_${randomBytes(16).toString('hex')}`, database: `d_${randomBytes(16).toString('hex')}` };
+  try {
+    writeFileSync(file, JSON.stringify(secret), { mode: 0o600, flag: existsSync(file) ? 'w' : 'wx' });
+  } catch (e) {
+    // Another process made it first: use its names.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return read() ?? secret;
+    throw e;
+  }
+  return secret;
+}
 
 /** Starts the server on `dir` (or joins the one another hub runs there: two servers on one folder would corrupt it). */
 export async function startEmbeddedChroma(options: EmbeddedChromaOptions): Promise<EmbeddedChroma> {
-  mkdirSync(options.dir, { recursive: true });
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  lockDown(options.dir);
+  const secret = chromaSecret(options.dir);
   const lockPath = path.join(options.dir, LOCK);
   const shared = await joinRunning(lockPath);
   if (shared) {
-    options.logger?.info(`using the Chroma server another process runs on ${options.dir}`, { url: shared.url, pid: shared.pid });
-    return { url: shared.url, pid: shared.pid, owned: false, startMs: 0, onExit() {}, stop: async () => undefined };
+    options.logger?.info(`using the Chroma server another process runs on ${options.dir}`, { pid: shared.pid });
+    return { url: shared.url, secret, pid: shared.pid, owned: false, startMs: 0, onExit() {}, stop: async () => undefined };
   }
   let lastError: Error | undefined;
   // A port found free can be taken before the server binds it; another port fixes that.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const server = await spawnServer(options, await freePort());
-      writeFileSync(lockPath, JSON.stringify({ pid: server.pid, url: server.url } satisfies LockFile));
+      const server = await spawnServer(options, await freePort(), secret);
+      writeFileSync(lockPath, JSON.stringify({ pid: server.pid, url: server.url } satisfies LockFile), { mode: 0o600 });
       const stop = server.stop;
       server.stop = async () => {
         await stop();
@@ -140,12 +209,12 @@ async function joinRunning(lockPath: string): Promise<LockFile | undefined> {
   return undefined;
 }
 
-function spawnServer(options: EmbeddedChromaOptions, port: number): Promise<EmbeddedChroma> {
+function spawnServer(options: EmbeddedChromaOptions, port: number, secret: ChromaSecret): Promise<EmbeddedChroma> {
   const host = '127.0.0.1';
   const url = `http://${host}:${port}`;
   const args = ['--input-type=module', '-e', SUPERVISOR, chromaCliPath(), 'run', '--path', options.dir, '--host', host, '--port', String(port)];
   const started = Date.now();
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: chromaEnv() });
   // The last output, for the reason when it fails; the banner is not worth logging.
   let tail = '';
   const keep = (chunk: Buffer) => {
@@ -192,7 +261,7 @@ function spawnServer(options: EmbeddedChromaOptions, port: number): Promise<Embe
       if (await heartbeat(url, 500)) {
         const startMs = Date.now() - started;
         options.logger?.debug('embedded Chroma started', { url, pid: child.pid, ms: startMs });
-        return { url, pid: child.pid!, owned: true, startMs, onExit: (l) => void exitListeners.push(l), stop };
+        return { url, secret, pid: child.pid!, owned: true, startMs, onExit: (l) => void exitListeners.push(l), stop };
       }
       if (Date.now() - started > options.timeoutMs) {
         await stop();

@@ -1,7 +1,9 @@
 // How runs and notes become Chroma records and back: the document is the run record as JSON
 // (compacted to fit Chroma Cloud's 16 KB document limit), the metadata the fields filters need
-// (kind, time, status, tools, the hash of each used tool's input schema), within Cloud's limits too.
+// (kind, time, status, tools, the hash of each used tool's input schema, whose entry it is), within
+// Cloud's limits too.
 import { createHash, randomUUID } from 'node:crypto';
+import { makePrincipal, type Principal, type PrincipalRef } from '../access/principal.js';
 import { isToolStep, type Plan } from '../planner/plan.js';
 import { RunRecordSchema, type RunRecord } from '../planner/record.js';
 import { scrub, scrubText } from './scrub.js';
@@ -11,6 +13,10 @@ export type EntryKind = 'run' | 'note';
 /** Chroma metadata of one record; scalars only. */
 export interface EntryMeta {
   kind: EntryKind;
+  /** Whose entry it is: the principal's key (name and scope; "local" for the machine's user). Only that key sees it. */
+  principal?: string;
+  /** The principal's name, for people reading the entry. */
+  principalName?: string;
   /** Start time in epoch milliseconds, for age filters and retention. */
   ts: number;
   startedAt: string;
@@ -80,6 +86,15 @@ function entryId(kind: EntryKind, id: string): string {
 
 export const runEntryId = (runId: string) => entryId('run', runId);
 
+/** The owner of an entry: a run's principal, the caller of a note; nobody named means the local user. */
+export const LOCAL_KEY = 'local';
+
+export function ownerOf(principal: Principal | PrincipalRef | undefined): { principal: string; principalName: string } {
+  if (!principal) return { principal: LOCAL_KEY, principalName: 'local' };
+  const key = 'key' in principal ? principal.key : makePrincipal(principal).key;
+  return { principal: key, principalName: clip(principal.name, 200) };
+}
+
 /** Smaller and smaller versions of a record until its JSON fits: results first, then arguments, then long texts, then the steps. */
 function compact(record: RunRecord): string {
   const json = (r: unknown) => JSON.stringify(r);
@@ -107,6 +122,7 @@ export function runEntry(input: RunRecord, schemas: Record<string, string>): Ent
   const ts = Date.parse(record.startedAt);
   const metadata: EntryMeta = {
     kind: 'run',
+    ...ownerOf(record.principal),
     ts: Number.isFinite(ts) ? ts : Date.now(),
     startedAt: record.startedAt,
     text: clip(record.task, MAX_META_CHARS),
@@ -127,13 +143,13 @@ export function runEntry(input: RunRecord, schemas: Record<string, string>): Ent
   return { id: runEntryId(record.id), document: compact(record), metadata, embedText: record.task };
 }
 
-export function noteEntry(text: string, now = new Date()): Entry {
+export function noteEntry(text: string, now = new Date(), principal?: Principal): Entry {
   let clean = scrubText(text.trim());
   while (bytes(clean) > MAX_DOCUMENT_BYTES) clean = clean.slice(0, Math.floor(clean.length * 0.9));
   return {
     id: entryId('note', randomUUID()),
     document: clean,
-    metadata: { kind: 'note', ts: now.getTime(), startedAt: now.toISOString(), text: clip(clean, MAX_META_CHARS) },
+    metadata: { kind: 'note', ...ownerOf(principal), ts: now.getTime(), startedAt: now.toISOString(), text: clip(clean, MAX_META_CHARS) },
     embedText: clean,
   };
 }

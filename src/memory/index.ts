@@ -2,23 +2,27 @@
 // collection, embedded with the tool index's embedder (explicit vectors; Chroma's default embedding
 // function, which downloads a model, is never used). It gives the planner similar past runs as
 // examples, finds a plan to reuse for a repeated request, and answers "what did you do?".
+// Every entry belongs to one principal (its key: token name and scope, or "local" for the machine's
+// user); every read, reuse and forget sees only the caller's own entries. A call without a principal
+// acts as the local user (the CLI); entries stored before principals existed belong to the local user.
 // Memory is an extra: it never throws at its callers. When Chroma cannot start or be reached, it is
 // off with a reason (hub_status, the log) and every method answers as an empty memory would.
 import type { Principal } from '../access/principal.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
+import { AdminClient, ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
 import type { MemoryConfig } from '../config/memory.js';
 import { childLogger } from '../log/logger.js';
 import { registerConfiguredValue } from '../log/redact.js';
 import type { Plan } from '../planner/plan.js';
 import type { RunRecord } from '../planner/record.js';
 import type { Embedder } from '../routing/embedder.js';
-import { startEmbeddedChroma, type EmbeddedChroma } from './chroma-server.js';
-import { noteEntry, parseRun, parseSchemas, planTools, runEntry, runEntryId, schemaHash, type Entry, type EntryKind, type EntryMeta } from './entries.js';
+import { startEmbeddedChroma, type ChromaSecret, type EmbeddedChroma } from './chroma-server.js';
+import { noteEntry, ownerOf, parseRun, parseSchemas, planTools, runEntry, runEntryId, schemaHash, type Entry, type EntryKind, type EntryMeta } from './entries.js';
 import { HashingEmbedder } from './hash-embedder.js';
-import { adaptPlan, maskPhrases, type Substitution } from './reuse.js';
+import { adaptPlan, type Substitution } from './reuse.js';
 import { hasMask } from './scrub.js';
+import { sameValues } from './values.js';
 
 export { schemaHash } from './entries.js';
 export { HashingEmbedder } from './hash-embedder.js';
@@ -46,9 +50,7 @@ export type MemoryState = 'ready' | 'off' | 'unavailable';
 export interface MemoryStatus {
   state: MemoryState;
   reason?: string;
-  /** The Chroma server in use. */
-  url?: string;
-  /** Whether the hub runs that server itself. */
+  /** Whether the hub runs its Chroma server itself. (The server's address is not status: see Memory.address.) */
   embedded: boolean;
   embedder?: string;
   collection?: string;
@@ -65,8 +67,9 @@ export interface SimilarRun {
 }
 
 export interface ReusablePlan extends SimilarRun {
-  /** The remembered plan, with the request's changed literals swapped in. */
+  /** The remembered plan, as it ran. */
   plan: Plan;
+  /** Always empty: a request that changes a value is not reused (kept for callers that show it). */
   substitutions: Substitution[];
 }
 
@@ -91,6 +94,13 @@ export interface SearchOptions {
   /** ISO dates bounding when the run started (or the note was saved). */
   after?: string;
   before?: string;
+  /** Whose entries (absent: the local user's). */
+  principal?: Principal;
+}
+
+/** Whose entries an operation sees (absent: the local user's). */
+export interface Owner {
+  principal?: Principal;
 }
 
 export type ForgetTarget = { id: string } | { before: string };
@@ -115,18 +125,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function clientFor(url: string, config: MemoryConfig['chroma']): ChromaClient {
+function clientArgs(url: string, config: MemoryConfig['chroma']) {
   const u = new URL(url);
   const ssl = u.protocol === 'https:';
-  return new ChromaClient({
-    host: u.hostname,
-    port: u.port ? Number(u.port) : ssl ? 443 : 80,
-    ssl,
-    headers: Object.keys(config.headers).length ? config.headers : undefined,
-    tenant: config.tenant,
-    database: config.database,
-  });
+  return { host: u.hostname, port: u.port ? Number(u.port) : ssl ? 443 : 80, ssl, headers: Object.keys(config.headers).length ? config.headers : undefined };
 }
+
+function clientFor(url: string, config: MemoryConfig['chroma'], place: { tenant?: string; database?: string } = config): ChromaClient {
+  return new ChromaClient({ ...clientArgs(url, config), tenant: place.tenant, database: place.database });
+}
+
+const ownKey = (principal: Principal | undefined) => ownerOf(principal).principal;
+const and = (...clauses: Where[]): Where => (clauses.length === 1 ? clauses[0] : { $and: clauses });
 
 /** The collection for one embedder: vectors of different models (or sizes) never share one. */
 export function collectionName(base: string, embedder: Pick<Embedder, 'id' | 'dimension'>): string {
@@ -196,8 +206,13 @@ export class Memory {
         this.log.warn(`memory unavailable: ${reason}`);
       });
     }
-    const client = clientFor(this.url, chroma);
+    const secret = this.server?.secret;
+    const client = secret ? clientFor(this.url, chroma, secret) : clientFor(this.url, chroma);
     await this.timed(client.heartbeat(), 'heartbeat');
+    if (secret) {
+      await this.timed(this.ensurePlace(secret), 'create tenant');
+      await this.moveFromDefault(client).catch((e) => this.log.warn(`memory: moving entries out of the default tenant failed: ${message(e)}`));
+    }
     this.collection = await this.timed(
       client.getOrCreateCollection({
         name: collectionName(this.config.collection, this.embedder),
@@ -212,8 +227,62 @@ export class Memory {
     if (this.count === 0) {
       await this.adoptEarlier(client, this.collection).catch((e) => this.log.warn(`memory: carrying earlier entries over failed: ${message(e)}`));
     }
+    await this.claimUnowned(this.collection).catch((e) => this.log.warn(`memory: marking earlier entries as the local user's failed: ${message(e)}`));
   }
 
+  /** The embedded server's secret tenant and database (see chroma-server.ts), created on first use. */
+  private async ensurePlace(secret: ChromaSecret): Promise<void> {
+    const admin = new AdminClient(clientArgs(this.url!, this.config.chroma));
+    const exists = async (what: Promise<unknown>) => what.then(() => true, () => false);
+    if (!(await exists(admin.getTenant({ name: secret.tenant })))) await admin.createTenant({ name: secret.tenant });
+    if (!(await exists(admin.getDatabase({ name: secret.database, tenant: secret.tenant })))) await admin.createDatabase({ name: secret.database, tenant: secret.tenant });
+  }
+
+  /**
+   * Memory from before the secret tenant lived in the embedded server's default tenant, open to any
+   * local process: its collections are copied (vectors as they are) into the secret database, then
+   * deleted from the default one.
+   */
+  private async moveFromDefault(target: ChromaClient): Promise<void> {
+    const open = clientFor(this.url!, this.config.chroma, { tenant: 'default_tenant', database: 'default_database' });
+    const prefix = `${this.config.collection}-`;
+    const old = (await this.timed(open.listCollections({ limit: 1000 }), 'list collections')).filter(
+      (c) => c.name.startsWith(prefix) && /^[0-9a-f]{10}$/.test(c.name.slice(prefix.length)),
+    );
+    for (const source of old) {
+      const into = await this.timed(
+        target.getOrCreateCollection({ name: source.name, embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } }, metadata: source.metadata ?? undefined }),
+        'open collection',
+      );
+      let moved = 0;
+      for (let offset = 0; ; offset += PAGE) {
+        const page = await this.timed(source.get({ include: ['documents', 'metadatas', 'embeddings'], limit: PAGE, offset }), 'read old collection');
+        if (page.ids.length) {
+          await this.timed(
+            into.upsert({ ids: page.ids, embeddings: page.embeddings as number[][], documents: page.documents.map((d) => d ?? ''), metadatas: page.metadatas as Metadata[] }),
+            'copy entries',
+          );
+          moved += page.ids.length;
+        }
+        if (page.ids.length < PAGE) break;
+      }
+      await this.timed(open.deleteCollection({ name: source.name }), 'delete old collection');
+      this.log.info(`memory: moved ${moved} entries of ${source.name} out of the default tenant`);
+    }
+  }
+
+  /** Entries stored before entries had owners belong to the local user. */
+  private async claimUnowned(collection: Collection): Promise<void> {
+    const unowned = (await this.listMeta(collection, undefined)).filter((e) => typeof e.meta.principal !== 'string');
+    for (let i = 0; i < unowned.length; i += PAGE) {
+      const page = unowned.slice(i, i + PAGE);
+      await this.timed(
+        collection.update({ ids: page.map((e) => e.id), metadatas: page.map((e) => ({ ...e.meta, ...ownerOf(undefined) }) as Metadata) }),
+        'mark entries',
+      );
+    }
+    if (unowned.length) this.log.info(`memory: ${unowned.length} earlier entries now belong to the local user`);
+  }
   /**
    * A new embedder starts with an empty collection; the entries of the same memory under an earlier
    * embedder (e.g. the hashing fallback, before the model could be downloaded) are embedded again
@@ -307,11 +376,16 @@ export class Memory {
     return this.stateValue;
   }
 
+  /** The Chroma server's address: for the local user and admins only, never part of status(). */
+  get address(): string | undefined {
+    return this.url;
+  }
+
+  /** What may be shown to any caller with memory rights: no address (a reason's URLs are cut out too). */
   status(): MemoryStatus {
     return {
       state: this.stateValue,
-      ...(this.reason ? { reason: this.reason } : {}),
-      url: this.url,
+      ...(this.reason ? { reason: this.reason.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s,;)]+/gi, '<chroma>') } : {}),
       embedded: !this.config.chroma.url,
       embedder: this.collection ? this.embedder.id : undefined,
       collection: this.collection?.name,
@@ -350,11 +424,11 @@ export class Memory {
     return stored;
   }
 
-  /** Saves a note the user wants remembered; returns its id. */
-  async saveNote(text: string): Promise<string | undefined> {
+  /** Saves a note the user wants remembered, as the principal's; returns its id. */
+  async saveNote(text: string, owner: Owner = {}): Promise<string | undefined> {
     if (!text.trim()) return undefined;
     return this.op('save note', undefined as string | undefined, async (collection) => {
-      const entry = noteEntry(text);
+      const entry = noteEntry(text, new Date(), owner.principal);
       await this.upsert(collection, entry);
       return entry.id;
     });
@@ -377,12 +451,12 @@ export class Memory {
     }));
   }
 
-  /** The k past runs whose requests are most like this one (by default succeeded and failed ones: the planner learns from both). */
+  /** The principal's k past runs whose requests are most like this one (by default succeeded and failed ones: the planner learns from both). */
   async similar(task: string, k: number = this.config.examples, options: { status?: RunRecord['status'] | Array<RunRecord['status']>; principal?: Principal } = {}): Promise<SimilarRun[]> {
     if (k <= 0) return [];
     const statuses = options.status === undefined ? ['succeeded', 'failed'] : Array.isArray(options.status) ? options.status : [options.status];
     return this.op('similar', [] as SimilarRun[], async () => {
-      const hits = await this.query(task, k, { $and: [{ kind: 'run' }, { status: { $in: statuses } }] });
+      const hits = await this.query(task, k, and({ principal: ownKey(options.principal) }, { kind: 'run' }, { status: { $in: statuses } }));
       return hits.flatMap((h) => {
         const record = parseRun(h.document);
         return record ? [{ record, similarity: h.similarity }] : [];
@@ -391,18 +465,20 @@ export class Memory {
   }
 
   /**
-   * A remembered successful plan for a near-identical request, adapted to this one, whose tools still
-   * exist with the schemas they had; undefined when there is none or when unsure. Near-identical: the
-   * same words apart from filler and literals the plan holds (see reuse.ts), and a similarity of the
-   * two requests, literals masked, at or above the threshold. The tool check defaults to comparing
-   * deps.toolSchema's current schemas with the hashes stored with the run.
+   * A successful plan the same principal (same name and scope) ran for the same request, whose tools
+   * still exist with the schemas they had; undefined when there is none or when unsure. The same
+   * request: the same values (names, amounts, dates, ids, addresses, quoted text: values.ts), the same
+   * words apart from filler, case, punctuation and inflection (reuse.ts), and a similarity at or above
+   * the threshold. A request that changes a value is planned afresh, with the old run as an example.
+   * The tool check defaults to comparing deps.toolSchema's current schemas with the hashes stored with the run.
    */
   async findReusable(task: string, options: { threshold?: number; toolsExist?: ToolsCheck; principal?: Principal } = {}): Promise<ReusablePlan | undefined> {
     if (!this.config.reuse.enabled) return undefined;
     const threshold = options.threshold ?? this.config.reuse.threshold;
     const check = options.toolsExist ?? this.defaultToolsCheck();
     return this.op('find reusable', undefined as ReusablePlan | undefined, async () => {
-      const hits = await this.query(task, 5, { $and: [{ kind: 'run' }, { status: 'succeeded' }] });
+      const key = ownKey(options.principal);
+      const hits = await this.query(task, 5, and({ principal: key }, { kind: 'run' }, { status: 'succeeded' }));
       for (const hit of hits) {
         const record = parseRun(hit.document);
         const why = (reason: string) => this.log.debug(`not reusing run ${hit.meta.runId}: ${reason}`, { similarity: hit.similarity });
@@ -410,18 +486,26 @@ export class Memory {
           why('no plan stored');
           continue;
         }
+        // The filter already holds; the record's own principal must agree (a run stored without one is the local user's).
+        if (hit.meta.principal !== key || ownerOf(record.principal).principal !== key) {
+          why('another principal ran it');
+          continue;
+        }
+        const values = sameValues(record.task, task);
+        if (!values.same) {
+          why(`the request changes a value (${[...values.onlyA, '->', ...values.onlyB].join(' ')})`);
+          continue;
+        }
         const adapted = adaptPlan(record.plan, record.task, task);
         if (!adapted.ok) {
           why(adapted.reason);
           continue;
         }
-        // Changed literals are handled by substitution, so they do not count against the match.
-        const similarity = adapted.substitutions.length
-          ? await this.cosine(
-              maskPhrases(record.task, adapted.substitutions.map((s) => s.from)),
-              maskPhrases(task, adapted.substitutions.map((s) => s.to)),
-            )
-          : hit.similarity;
+        if (adapted.substitutions.length) {
+          why(`the request changes ${adapted.substitutions.map((s) => `"${s.from}" to "${s.to}"`).join(', ')}`);
+          continue;
+        }
+        const similarity = hit.similarity;
         if (similarity < threshold) {
           why(`similarity ${similarity.toFixed(3)} is below ${threshold}`);
           continue;
@@ -434,17 +518,10 @@ export class Memory {
           why('a tool is gone or its schema changed');
           continue;
         }
-        return { record, similarity, plan: adapted.plan, substitutions: adapted.substitutions };
+        return { record, similarity, plan: record.plan, substitutions: [] };
       }
       return undefined;
     });
-  }
-
-  private async cosine(a: string, b: string): Promise<number> {
-    const [x, y] = await this.embedder.embed([a, b], 'document');
-    let dot = 0;
-    for (let i = 0; i < x.length; i++) dot += x[i] * y[i];
-    return dot;
   }
 
   private defaultToolsCheck(): ToolsCheck {
@@ -456,14 +533,14 @@ export class Memory {
       });
   }
 
-  private timeWhere(options: SearchOptions): Where | undefined {
-    const clauses: Where[] = [];
+  private timeWhere(options: SearchOptions): Where {
+    const clauses: Where[] = [{ principal: ownKey(options.principal) }];
     if (options.kind) clauses.push({ kind: options.kind });
     const after = options.after ? Date.parse(options.after) : NaN;
     const before = options.before ? Date.parse(options.before) : NaN;
     if (Number.isFinite(after)) clauses.push({ ts: { $gte: after } });
     if (Number.isFinite(before)) clauses.push({ ts: { $lt: before } });
-    return clauses.length === 0 ? undefined : clauses.length === 1 ? clauses[0] : { $and: clauses };
+    return and(...clauses);
   }
 
   private hit(id: string, meta: EntryMeta, document: string | null, similarity?: number): MemoryHit {
@@ -482,7 +559,7 @@ export class Memory {
     };
   }
 
-  /** Runs and notes by meaning; with an empty query, the most recent ones (within the time bounds). */
+  /** The principal's runs and notes by meaning; with an empty query, the most recent ones (within the time bounds). */
   async search(query: string, limit = 10, options: SearchOptions = {}): Promise<MemoryHit[]> {
     const n = Math.max(1, Math.min(limit, PAGE));
     const where = this.timeWhere(options);
@@ -516,17 +593,18 @@ export class Memory {
     return ids.length;
   }
 
-  /** Forgets one run or note (by entry id or run id), or everything from before a date. Returns how many went. */
-  async forget(target: ForgetTarget): Promise<number> {
+  /** Forgets one of the principal's runs or notes (by entry id or run id), or all of its entries from before a date. Returns how many went. */
+  async forget(target: ForgetTarget, owner: Owner = {}): Promise<number> {
+    const mine: Where = { principal: ownKey(owner.principal) };
     return this.op('forget', 0, async (collection) => {
       if ('id' in target) {
         const candidates = [...new Set([target.id, runEntryId(target.id), `note:${target.id}`])];
-        const found = await collection.get({ ids: candidates, include: [] });
+        const found = await collection.get({ ids: candidates, where: mine, include: [] });
         return this.deleteIds(collection, found.ids);
       }
       const before = Date.parse(target.before);
       if (!Number.isFinite(before)) throw new Error(`"${target.before}" is not a date`);
-      const old = await this.listMeta(collection, { ts: { $lt: before } });
+      const old = await this.listMeta(collection, and(mine, { ts: { $lt: before } }));
       return this.deleteIds(collection, old.map((e) => e.id));
     });
   }

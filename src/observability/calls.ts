@@ -36,19 +36,13 @@ export class CallTracker {
       if (done) return;
       done = true;
       this.inFlight--;
+      // Bookkeeping must never fail the call it records, nor skip the in-flight count below.
       if (outcome) {
-        const ms = performance.now() - t0;
-        this.metrics.observeCall(info.server ?? 'hub', info.known ? info.tool : 'unknown', outcome, ms / 1000);
-        this.audit()?.record({
-          kind: info.kind,
-          client: info.client,
-          tool: info.tool.length > MAX_AUDITED_NAME ? `${info.tool.slice(0, MAX_AUDITED_NAME)}...` : info.tool,
-          ...(info.server ? { server: info.server } : {}),
-          args: info.args,
-          outcome,
-          ms: Math.round(ms * 10) / 10,
-          ...(error ? { error: error.slice(0, 300) } : {}),
-        });
+        try {
+          this.record(info, outcome, performance.now() - t0, error);
+        } catch (err) {
+          process.stderr.write(`calls: cannot record a call to ${info.known ? info.tool : 'an unknown tool'}: ${(err as Error)?.message}\n`);
+        }
       }
       if (this.inFlight === 0 && this.idleWaiters.length) {
         const waiters = this.idleWaiters;
@@ -56,6 +50,20 @@ export class CallTracker {
         waiters.forEach((w) => w());
       }
     };
+  }
+
+  private record(info: CallInfo, outcome: CallOutcome, ms: number, error: string | undefined): void {
+    this.metrics.observeCall(info.server ?? 'hub', info.known ? info.tool : 'unknown', outcome, ms / 1000);
+    this.audit()?.record({
+      kind: info.kind,
+      client: info.client,
+      tool: info.tool.length > MAX_AUDITED_NAME ? `${info.tool.slice(0, MAX_AUDITED_NAME)}...` : info.tool,
+      ...(info.server ? { server: info.server } : {}),
+      args: info.args,
+      outcome,
+      ms: Math.round(ms * 10) / 10,
+      ...(error ? { error: error.slice(0, 300) } : {}),
+    });
   }
 
   /** Resolves true when no call is in flight, or false after timeoutMs. */

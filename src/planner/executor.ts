@@ -81,6 +81,11 @@ export interface RunState {
   /** Tools consented to in advance (a workflow's approved tools): their steps run without asking. */
   approvedTools: Set<string>;
   replanUsed: boolean;
+  /**
+   * Ids of steps a replan added with a tool the plan did not have before: a replan reads tool results,
+   * which may carry injected text, so such steps need consent unless the tool only reads.
+   */
+  replanAdded?: Set<string>;
   /** Time spent executing, over all execute() calls (waiting for approval not counted). */
   activeMs: number;
 }
@@ -101,7 +106,9 @@ export function approvalKey(step: ToolStep): string {
 }
 
 function isApproved(state: RunState, step: ToolStep): boolean {
-  return state.approvedTools.has(step.tool) || state.approved.has(approvalKey(step));
+  // Advance consent for a tool (a workflow's) never covers a step a replan added: that one is asked for.
+  if (state.approved.has(approvalKey(step))) return true;
+  return state.approvedTools.has(step.tool) && !state.replanAdded?.has(step.id);
 }
 
 export function newStepRecord(step: Step): StepRecord {
@@ -114,16 +121,20 @@ export class Executor {
     private readonly settings: ExecutorSettings,
   ) {}
 
-  /** Why a step needs consent, or undefined. */
-  approvalReason(step: Step): string | undefined {
+  /** Why a step needs consent, or undefined. With the run's state, steps a replan added count too. */
+  approvalReason(step: Step, state?: RunState): string | undefined {
     if (!isToolStep(step)) return undefined;
-    return this.deps.safety.approvalReason(step.tool, this.deps.tools.getTool(step.tool)?.tool);
+    const tool = this.deps.tools.getTool(step.tool)?.tool;
+    if (state?.replanAdded?.has(step.id) && tool?.annotations?.readOnlyHint !== true) {
+      return 'added by a replan after a failure; its tool was not in the plan that started the run';
+    }
+    return this.deps.safety.approvalReason(step.tool, tool);
   }
 
   /** The destructive steps of a plan and why, for showing a plan before it runs. */
-  destructiveSteps(plan: Plan): Array<{ step: string; tool: string; reason: string }> {
+  destructiveSteps(plan: Plan, state?: RunState): Array<{ step: string; tool: string; reason: string }> {
     return plan.steps.flatMap((s) => {
-      const reason = this.approvalReason(s);
+      const reason = this.approvalReason(s, state);
       return reason && isToolStep(s) ? [{ step: s.id, tool: s.tool, reason }] : [];
     });
   }
@@ -179,7 +190,7 @@ export class Executor {
               continue;
             }
             if (!deps.every((d) => this.rec(state, d).status === 'succeeded') || running.size >= this.settings.maxParallel) continue;
-            const reason = this.approvalReason(step);
+            const reason = this.approvalReason(step, state);
             if (reason && isToolStep(step) && !isApproved(state, step)) {
               if (state.declined.has(approvalKey(step))) {
                 rec.status = 'skipped';
@@ -332,6 +343,9 @@ export class Executor {
   private adopt(state: RunState, plan: Plan): void {
     const { record } = state;
     const done = new Map(record.steps.filter((s) => s.status === 'succeeded').map((s) => [s.id, s]));
+    const before = new Set(state.plan.steps.filter(isToolStep).map((s) => s.tool));
+    state.replanAdded ??= new Set();
+    for (const s of plan.steps) if (isToolStep(s) && !done.has(s.id) && !before.has(s.tool)) state.replanAdded.add(s.id);
     record.replacedSteps = [...(record.replacedSteps ?? []), ...record.steps.filter((s) => s.status !== 'succeeded')];
     record.steps = plan.steps.map((s) => done.get(s.id) ?? newStepRecord(s));
     record.plan = plan;

@@ -203,7 +203,7 @@ export class Orchestrator {
     // The answer covers every destructive step of the current plan; a replan's changed steps ask again.
     for (const step of state.plan.steps) {
       const rec = state.record.steps.find((s) => s.id === step.id)!;
-      if (!isToolStep(step) || !(rec.status === 'pending' || rec.status === 'needs-approval') || !this.executor.approvalReason(step)) continue;
+      if (!isToolStep(step) || !(rec.status === 'pending' || rec.status === 'needs-approval') || !this.executor.approvalReason(step, state)) continue;
       (approve ? state.approved : state.declined).add(approvalKey(step));
       if (rec.status === 'needs-approval') rec.status = 'pending';
     }
@@ -264,7 +264,7 @@ export class Orchestrator {
     if (record.status === 'needs-approval') {
       this.pending.set(record.id, { state, since: Date.now() });
       const steps = this.executor
-        .destructiveSteps(state.plan)
+        .destructiveSteps(state.plan, state)
         .filter((d) => ['pending', 'needs-approval'].includes(record.steps.find((s) => s.id === d.step)!.status));
       return this.result(state, { steps, message: `${record.error ?? 'Waiting for approval.'} Approving runs: ${describe(steps)}.` });
     }

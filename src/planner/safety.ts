@@ -9,15 +9,18 @@ import { globToRegExp } from '../catalog/naming.js';
 export interface SafetyRules {
   confirm: string[];
   trust: string[];
+  egress?: string[];
 }
 
 export class SafetyPolicy {
   private readonly confirm: Array<{ glob: string; re: RegExp }>;
   private readonly trust: RegExp[];
+  private readonly egress: Array<{ glob: string; re: RegExp }>;
 
   constructor(rules: SafetyRules) {
     this.confirm = rules.confirm.map((glob) => ({ glob, re: globToRegExp(glob) }));
     this.trust = rules.trust.map(globToRegExp);
+    this.egress = (rules.egress ?? []).map((glob) => ({ glob, re: globToRegExp(glob) }));
   }
 
   /** Why running this tool needs consent, or undefined when it does not. */
@@ -27,6 +30,8 @@ export class SafetyPolicy {
     if (this.trust.some((re) => re.test(name))) return undefined;
     const a = tool?.annotations;
     if (a?.readOnlyHint === true) return undefined;
+    const egress = a?.openWorldHint !== false && this.egress.find((e) => e.re.test(name));
+    if (egress) return `sends data out of the hub (matches orchestrate.egress "${egress.glob}"; list it in orchestrate.trust to run it unasked)`;
     if (a?.destructiveHint === false) return undefined;
     if (a?.destructiveHint === true) return 'annotated destructive';
     return 'not annotated read-only or non-destructive (MCP assumes such tools may be destructive)';

@@ -1,5 +1,7 @@
-// Meta-tools over the hub's memory of runs and notes ("what did you do last Monday?").
+// Meta-tools over the hub's memory of runs and notes ("what did you do last Monday?"). Each caller
+// sees, saves and forgets only its own entries (its principal's key: token name and scope).
 import { z } from 'zod';
+import { principalOf } from '../access/policy.js';
 import type { MemoryHit } from '../memory/index.js';
 import { toolError } from '../catalog/catalog.js';
 import { defineMetaTool, jsonResult } from './meta-tools.js';
@@ -22,10 +24,12 @@ export const memorySearch = defineMetaTool({
     kind: z.enum(['run', 'note']).optional(),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async run({ query, limit, after, before, kind }, { hub }) {
+  async run({ query, limit, after, before, kind }, { hub, call }) {
+    const principal = principalOf(call);
+    if (!principal) return toolError('memory_search was refused: the call carries no principal.');
     const status = hub.memory.status();
     if (status.state !== 'ready') return toolError(`Memory is ${status.state}${status.reason ? `: ${status.reason}` : ''}.`);
-    const hits = await hub.memory.search(query, limit ?? 10, { after, before, kind });
+    const hits = await hub.memory.search(query, limit ?? 10, { after, before, kind, principal });
     const entries = hits.map(({ record: _record, ...rest }) => rest);
     return jsonResult({ entries }, entries.length ? hits.map(line).join('\n') : 'Nothing remembered matches.');
   },
@@ -39,8 +43,10 @@ export const memoryForget = defineMetaTool({
     .object({ id: z.string().min(1).optional(), before: z.iso.datetime({ offset: true }).or(z.iso.date()).optional() })
     .refine((a) => (a.id === undefined) !== (a.before === undefined), 'give exactly one of `id` or `before`'),
   annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async run({ id, before }, { hub }) {
-    const removed = await hub.memory.forget(id !== undefined ? { id } : { before: before! });
+  async run({ id, before }, { hub, call }) {
+    const principal = principalOf(call);
+    if (!principal) return toolError('memory_forget was refused: the call carries no principal.');
+    const removed = await hub.memory.forget(id !== undefined ? { id } : { before: before! }, { principal });
     return jsonResult({ removed }, `Forgot ${removed} entr${removed === 1 ? 'y' : 'ies'}.`);
   },
 });
@@ -51,8 +57,10 @@ export const memorySave = defineMetaTool({
   description: 'Saves a note to the hub\'s memory (a fact, a preference, a decision) so later plans and memory_search can find it.',
   input: z.object({ text: z.string().min(1).max(4000) }),
   annotations: { openWorldHint: false },
-  async run({ text }, { hub }) {
-    const id = await hub.memory.saveNote(text);
+  async run({ text }, { hub, call }) {
+    const principal = principalOf(call);
+    if (!principal) return toolError('memory_save was refused: the call carries no principal.');
+    const id = await hub.memory.saveNote(text, { principal });
     return id ? jsonResult({ id }, `Saved as ${id}.`) : toolError(`Memory is not available: ${hub.memory.status().reason ?? hub.memory.status().state}`);
   },
 });

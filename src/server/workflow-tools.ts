@@ -1,21 +1,18 @@
 // Meta-tools for scheduled workflows. Creation shows the stored cron, its meaning in words and the
 // next runs for the user to check, and asks consent for destructive steps then, not at 3 a.m.
+// A workflow belongs to the principal that created it: every run acts as it (its current rights), and
+// only it or an admin sees or changes the workflow (src/workflows/service.ts, src/access/policy.ts).
 import { z } from 'zod';
 import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { WorkflowInputSchema, scheduleToCron, type WorkflowSummary } from '../workflows/index.js';
-import type { CallContext } from '../access/principal.js';
-import { toolError } from '../catalog/catalog.js';
+import type { CallContext, Principal } from '../access/principal.js';
 import { defineMetaTool, jsonResult } from './meta-tools.js';
 
-/**
- * Workflows run unattended with the hub's own access, so a scoped client (an HTTP token) may only
- * create or run one whose every tool is in its scope. Undefined when allowed.
- */
-function outsideScope(call: CallContext, steps: ReadonlyArray<object> | undefined): string | undefined {
+/** Who calls; the workflow tools need one (their `needs` already refuses a call without). */
+function who(call: CallContext): Principal {
   const principal = call.caller?.principal;
-  if (!principal || !steps) return undefined;
-  const tools = [...new Set(steps.flatMap((s) => ('tool' in s && typeof s.tool === 'string' && !principal.allowsTool(s.tool) ? [s.tool] : [])))];
-  return tools.length ? `The workflow uses tools outside the scope of token "${principal.name}": ${tools.join(', ')}.` : undefined;
+  if (!principal) throw new Error('the call carries no principal');
+  return principal;
 }
 
 const id = z.object({ id: z.string().min(1).describe('Workflow id, from list_workflows') });
@@ -55,24 +52,18 @@ export const scheduleWorkflow = defineMetaTool({
     'Creates a recurring workflow: a schedule (cron such as "0 9 * * 1", or words such as "every Monday at 9") and either a task in plain words',
     '(planned once now; the stored plan is shown and re-used on every run) or explicit steps in the plan format.',
     'Returns the id, the stored cron in words, the next 3 run times and the plan. Destructive steps need approval now: you are asked,',
-    'or the workflow waits until resume_workflow {id, approveDestructive: true}.',
+    'or the workflow waits until resume_workflow {id, approveDestructive: true}. Every tool it uses (steps, onSuccess, onFailure) must be in your scope; its runs act as you.',
   ].join(' '),
   input: ScheduleWorkflowInputSchema,
   annotations: { destructiveHint: false, openWorldHint: true },
   async run(args, { hub, call }) {
     const { cron, timezone } = await scheduleToCron(args.schedule, hub.llm, { caller: call.caller, signal: call.signal });
     const input = { ...args, schedule: cron, timezone: args.timezone ?? timezone };
-    const given = outsideScope(call, (args as { steps?: object[] }).steps);
-    if (given) return toolError(given);
-    let created = await hub.workflows.create(input);
-    const planned = outsideScope(call, created.plan.steps);
-    if (planned) {
-      await hub.workflows.remove(created.workflow.id);
-      return toolError(`${planned} It was not scheduled.`);
-    }
+    const as = who(call);
+    let created = await hub.workflows.create(input, { owner: as.ref() });
     if (created.needsApproval.length && (await askConsent(call, created.workflow.name, created.needsApproval))) {
-      await hub.workflows.resume(created.workflow.id, { approveDestructive: true });
-      created = { ...created, needsApproval: [], workflow: hub.workflows.get(created.workflow.id) };
+      await hub.workflows.resume(created.workflow.id, { approveDestructive: true, as });
+      created = { ...created, needsApproval: [], workflow: hub.workflows.get(created.workflow.id, { as }) };
     }
     const text = [
       `Scheduled ${created.workflow.id}: ${created.scheduleText} (cron "${cron}")`,
@@ -90,11 +81,11 @@ export const scheduleWorkflow = defineMetaTool({
 export const listWorkflows = defineMetaTool({
   name: 'list_workflows',
   needs: 'workflows',
-  description: 'Lists the scheduled workflows (from the config and created by clients): schedule in words, state, next runs, last run.',
+  description: 'Lists the scheduled workflows you own (an admin: all, the config\'s too): schedule in words, state, next runs, last run.',
   input: z.object({}),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async run(_args, { hub }) {
-    const workflows = hub.workflows.list();
+  async run(_args, { hub, call }) {
+    const workflows = hub.workflows.list({ as: who(call) });
     return jsonResult({ workflows }, workflows.length ? workflows.map(line).join('\n') : 'No workflows. schedule_workflow creates one.');
   },
 });
@@ -105,8 +96,8 @@ export const getWorkflow = defineMetaTool({
   description: 'Shows one workflow in full: definition, stored plan, schedule, next runs and its recent runs with their steps.',
   input: id.extend({ runs: z.number().int().min(0).max(50).optional().describe('How many recent runs (default 10)') }),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  async run({ id: workflowId, runs }, { hub }) {
-    const details = hub.workflows.get(workflowId, { runs: runs ?? 10 });
+  async run({ id: workflowId, runs }, { hub, call }) {
+    const details = hub.workflows.get(workflowId, { runs: runs ?? 10, as: who(call) });
     const recent = details.runs.map((r) => `  ${r.startedAt} ${r.trigger} ${r.status}${r.error ? `: ${r.error}` : ''}`);
     return jsonResult(details as unknown as Record<string, unknown>, [line(details), ...(recent.length ? ['Recent runs:', ...recent] : ['No runs yet.'])].join('\n'));
   },
@@ -115,13 +106,12 @@ export const getWorkflow = defineMetaTool({
 export const runWorkflow = defineMetaTool({
   name: 'run_workflow',
   needs: 'workflows',
-  description: 'Runs a workflow now (outside its schedule) and returns the run record.',
+  description: "Runs a workflow now (outside its schedule) and returns the run record. It acts as the workflow's owner, within the owner's current scope.",
   input: id,
   annotations: { destructiveHint: true, openWorldHint: true },
   async run({ id: workflowId }, { hub, call }) {
-    const outside = outsideScope(call, hub.workflows.get(workflowId).plan?.steps);
-    if (outside) return toolError(outside);
-    const run = await hub.workflows.runNow(workflowId, { wait: true });
+    // Each call of the run is checked against the owner's scope as it happens (the hub's runner).
+    const run = await hub.workflows.runNow(workflowId, { wait: true, as: who(call) });
     const result = jsonResult({ run } as Record<string, unknown>, `Run of ${workflowId}: ${run.status}${run.summary ? `\n${run.summary}` : ''}${run.error ? `\n${run.error}` : ''}`);
     return { ...result, isError: run.status === 'failed' };
   },
@@ -133,8 +123,8 @@ export const pauseWorkflow = defineMetaTool({
   description: 'Pauses a runtime workflow: it stays stored but does not run until resume_workflow. Config workflows change in the file.',
   input: id,
   annotations: { idempotentHint: true, openWorldHint: false },
-  async run({ id: workflowId }, { hub }) {
-    const w = await hub.workflows.pause(workflowId);
+  async run({ id: workflowId }, { hub, call }) {
+    const w = await hub.workflows.pause(workflowId, { as: who(call) });
     return jsonResult({ workflow: w } as Record<string, unknown>, line(w));
   },
 });
@@ -142,11 +132,11 @@ export const pauseWorkflow = defineMetaTool({
 export const resumeWorkflow = defineMetaTool({
   name: 'resume_workflow',
   needs: 'workflows',
-  description: 'Resumes a paused workflow; with approveDestructive: true also approves the destructive tools it waits for.',
+  description: 'Resumes a paused workflow; with approveDestructive: true (your consent, as its owner or an admin) also approves the destructive tools it waits for.',
   input: id.extend({ approveDestructive: z.boolean().optional() }),
   annotations: { idempotentHint: true, openWorldHint: false },
-  async run({ id: workflowId, approveDestructive }, { hub }) {
-    const w = await hub.workflows.resume(workflowId, { approveDestructive });
+  async run({ id: workflowId, approveDestructive }, { hub, call }) {
+    const w = await hub.workflows.resume(workflowId, { approveDestructive, as: who(call) });
     return jsonResult({ workflow: w } as Record<string, unknown>, line(w));
   },
 });
@@ -157,8 +147,8 @@ export const removeWorkflow = defineMetaTool({
   description: 'Removes a runtime workflow and its schedule (its run history goes too). Config workflows change in the file.',
   input: id,
   annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async run({ id: workflowId }, { hub }) {
-    await hub.workflows.remove(workflowId);
+  async run({ id: workflowId }, { hub, call }) {
+    await hub.workflows.remove(workflowId, { as: who(call) });
     return jsonResult({ removed: workflowId }, `Removed ${workflowId}.`);
   },
 });

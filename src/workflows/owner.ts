@@ -28,9 +28,9 @@ export function schedulingOwner(dataDir: string): number | undefined {
 /** Marks this process as the scheduler; returns the release. */
 export function claimScheduling(dataDir: string): () => void {
   const dir = path.join(dataDir, 'workflows');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, FILE);
-  writeFileSync(file, String(process.pid));
+  writeFileSync(file, String(process.pid), { mode: 0o600 });
   return () => {
     try {
       if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file);

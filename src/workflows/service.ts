@@ -1,7 +1,8 @@
 // Scheduled workflows: definitions from the config and created at runtime, their schedules, overlap
 // and catch-up rules, runs and history. The hub gives it a runner (executor, planner, catalog facts);
 // the meta-tools and the CLI call this API.
-import { localPrincipal, type PrincipalRef } from '../access/principal.js';
+import { localPrincipal, makePrincipal, type Principal, type PrincipalRef } from '../access/principal.js';
+import { allowsTool, mayActFor } from '../access/policy.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { childLogger, type Logger } from '../log/logger.js';
 import { WorkflowError } from './errors.js';
 import { describeSchedule, missedRuns, systemTimezone } from './cron.js';
 import { givenPlan, pendingApproval, planProblems, toolsOf, toolsOfWorkflow } from './plans.js';
-import { executeRun, zeroUsage } from './run.js';
+import { executeRun, ownerOf, zeroUsage } from './run.js';
 import { NodeCronScheduler, type Scheduler } from './scheduler.js';
 import { WorkflowStore } from './store.js';
 import {
@@ -102,6 +103,14 @@ export interface WorkflowsStatus {
   problems: Record<string, string>;
 }
 
+/**
+ * Who asks. A workflow is seen and changed only by its owner or an admin (src/access/policy.ts); to anyone
+ * else it reads exactly as an unknown id. Absent: the local user (the CLI), who sees every workflow.
+ */
+export interface AsPrincipal {
+  as?: Principal;
+}
+
 interface ActiveRun {
   run: WorkflowRun;
   controller: AbortController;
@@ -172,18 +181,24 @@ export class WorkflowService extends EventEmitter {
     await this.store.flush();
   }
 
-  async create(input: WorkflowInput, options: { approveDestructive?: boolean; owner?: PrincipalRef } = {}): Promise<CreateResult> {
+  /**
+   * Creates a runtime workflow owned by `owner` (default: the local user): every run acts as it. Every tool
+   * it may call (steps, planned steps, onSuccess, onFailure) must be in the owner's scope, or nothing is
+   * stored. Destructive tools wait for approval (resume with approveDestructive).
+   */
+  async create(input: WorkflowInput, options: { owner?: PrincipalRef } = {}): Promise<CreateResult> {
     this.assertStarted();
     const parsed = WorkflowInputSchema.safeParse(input);
     if (!parsed.success) throw new WorkflowError(`invalid workflow: ${formatIssues(parsed.error.issues)}`);
     const { id: wantedId, ...rest } = parsed.data;
     if (wantedId && (this.store.has(wantedId) || this.configProblems.has(wantedId))) throw new WorkflowError(`a workflow with id "${wantedId}" exists; choose another id`);
-    const definition: WorkflowDefinition = { ...rest, id: wantedId ?? this.newId(rest.name), timezone: rest.timezone ?? this.defaultTimezone };
+    const definition: WorkflowDefinition = { ...rest, approveDestructive: false, id: wantedId ?? this.newId(rest.name), timezone: rest.timezone ?? this.defaultTimezone };
     const planningUsage = zeroUsage();
     const owner = options.owner ?? localPrincipal('config').ref();
+    assertInScope(owner, toolsOfWorkflow(definition, givenPlan(definition)));
     const { plan, source } = await this.planDefinition(definition, planningUsage, owner);
+    assertInScope(owner, toolsOf(plan.steps));
     const destructive = this.runner.destructiveTools(toolsOfWorkflow(definition, plan));
-    const approve = options.approveDestructive === true || definition.approveDestructive;
     const now = this.clock.now().toISOString();
     const workflow: StoredWorkflow = {
       version: 1,
@@ -198,8 +213,7 @@ export class WorkflowService extends EventEmitter {
         planSource: source,
         plannedAt: now,
         planSignature: this.runner.catalogSignature(toolsOf(plan.steps)),
-        approved: approve ? destructive : [],
-        approvedAt: approve && destructive.length ? now : undefined,
+        approved: [],
         stats: { plannings: source === 'llm' ? 1 : 0 },
       }),
     };
@@ -218,15 +232,14 @@ export class WorkflowService extends EventEmitter {
     };
   }
 
-  list(): WorkflowSummary[] {
-    return this.store
-      .list()
+  list(options: AsPrincipal = {}): WorkflowSummary[] {
+    return this.visible(options.as)
       .map((w) => this.summary(w))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  get(id: string, options: { runs?: number } = {}): WorkflowDetails {
-    const workflow = this.require(id);
+  get(id: string, options: { runs?: number } & AsPrincipal = {}): WorkflowDetails {
+    const workflow = this.require(id, options.as);
     const { state, definition } = workflow;
     return {
       ...this.summary(workflow),
@@ -240,9 +253,9 @@ export class WorkflowService extends EventEmitter {
   }
 
   /** Runs now (trigger "manual"), paused or not; resolves with the finished run, or the running one with wait: false. */
-  async runNow(id: string, options: { wait?: boolean } = {}): Promise<WorkflowRun> {
+  async runNow(id: string, options: { wait?: boolean } & AsPrincipal = {}): Promise<WorkflowRun> {
     this.assertStarted();
-    const workflow = this.require(id);
+    const workflow = this.require(id, options.as);
     const pending = pendingApproval(workflow, this.runner);
     if (pending.length) throw new WorkflowError(`"${id}" waits for approval of destructive tools (${pending.join(', ')}): resume_workflow {id, approveDestructive: true}`);
     const running = this.runningOf(id)[0];
@@ -253,16 +266,16 @@ export class WorkflowService extends EventEmitter {
     return options.wait === false ? started.run : started.done;
   }
 
-  async pause(id: string): Promise<WorkflowSummary> {
-    this.assertWritable(id);
+  async pause(id: string, options: AsPrincipal = {}): Promise<WorkflowSummary> {
+    this.assertWritable(id, options.as);
     await this.update(id, (w) => void (w.state.paused = true));
     this.reschedule(id);
     return this.summary(this.require(id));
   }
 
-  /** Resumes a paused workflow; with approveDestructive, also approves the destructive tools it waits for. */
-  async resume(id: string, options: { approveDestructive?: boolean } = {}): Promise<WorkflowSummary> {
-    const workflow = this.assertWritable(id);
+  /** Resumes a paused workflow; with approveDestructive (a person's consent), also approves the destructive tools it waits for. */
+  async resume(id: string, options: { approveDestructive?: boolean } & AsPrincipal = {}): Promise<WorkflowSummary> {
+    const workflow = this.assertWritable(id, options.as);
     const pending = pendingApproval(workflow, this.runner);
     const now = this.clock.now().toISOString();
     await this.update(id, (w) => {
@@ -278,8 +291,8 @@ export class WorkflowService extends EventEmitter {
     return this.summary(this.require(id));
   }
 
-  async remove(id: string): Promise<void> {
-    this.assertWritable(id);
+  async remove(id: string, options: AsPrincipal = {}): Promise<void> {
+    this.assertWritable(id, options.as);
     await this.drop(id);
   }
 
@@ -561,17 +574,24 @@ export class WorkflowService extends EventEmitter {
     await this.store.remove(id);
   }
 
-  private require(id: string): StoredWorkflow {
-    const workflow = this.store.get(id);
+  /** The workflows `as` may see: its own, or all for an admin and the local user. */
+  private visible(as: Principal | undefined): StoredWorkflow[] {
+    return this.store.list().filter((w) => as === undefined || mayActFor(as, ownerOf(w)));
+  }
+
+  /** A workflow `as` may see; one it may not reads exactly as an unknown id. */
+  private require(id: string, as?: Principal): StoredWorkflow {
+    const visible = this.visible(as);
+    const workflow = visible.find((w) => w.definition.id === id);
     if (!workflow) {
-      const known = this.store.list().map((w) => w.definition.id);
+      const known = visible.map((w) => w.definition.id);
       throw new WorkflowError(`no workflow "${id}"${known.length ? `; known: ${known.join(', ')}` : ''} (list_workflows shows them)`);
     }
     return workflow;
   }
 
-  private assertWritable(id: string): StoredWorkflow {
-    const workflow = this.require(id);
+  private assertWritable(id: string, as?: Principal): StoredWorkflow {
+    const workflow = this.require(id, as);
     if (workflow.source === 'config') {
       throw new WorkflowError(`"${id}" is defined in the config file and is read-only here: change it under \`workflows:\` (enabled: false pauses it); a config reload applies it`);
     }
@@ -581,6 +601,13 @@ export class WorkflowService extends EventEmitter {
   private assertStarted(): void {
     if (!this.started) throw new WorkflowError('workflows are not started');
   }
+}
+
+/** Refuses a workflow that would call tools outside its owner's scope (the local user's is everything). */
+function assertInScope(owner: PrincipalRef, tools: string[]): void {
+  const principal = makePrincipal(owner);
+  const outside = tools.filter((t) => !allowsTool(principal, t));
+  if (outside.length) throw new WorkflowError(`the workflow uses tools outside the scope of token "${owner.name}": ${outside.join(', ')}; nothing was stored`);
 }
 
 function lastRunOf(run: WorkflowRun): NonNullable<StoredWorkflow['state']['lastRun']> {

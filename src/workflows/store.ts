@@ -1,7 +1,7 @@
 // The embedded store under <dataDir>/workflows: one file per workflow (definition and state) in
 // definitions/, and its bounded run history in runs/. Every write is atomic (atomic.ts), one id is one
 // file (so a definition can never be duplicated), and the in-memory copy is what the process reads.
-import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { WriteQueue, removeFileDurable, removeTempFiles, writeFileAtomic } from './atomic.js';
@@ -32,8 +32,11 @@ export class WorkflowStore {
 
   /** Loads everything; cleans temp files of killed writes and histories whose workflow is gone. */
   async open(): Promise<void> {
-    await mkdir(this.definitionsDir, { recursive: true });
-    await mkdir(this.runsDir, { recursive: true });
+    // Plans, arguments and results are private to the machine's user: folders 0700, files 0600 (atomic.ts).
+    for (const dir of [this.root, this.definitionsDir, this.runsDir]) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await chmod(dir, 0o700);
+    }
     await removeTempFiles(this.definitionsDir);
     await removeTempFiles(this.runsDir);
     this.workflows.clear();

@@ -8,12 +8,16 @@ import { RunRecordSchema, type RunRecord, type Usage } from '../planner/record.j
 
 const strictSteps = z.array(StepSchema).min(1);
 
-/** What `schedule_workflow` accepts: the config fields with strict plan steps, plus a name and an optional id. */
+// Consent for destructive tools comes from a person (asked at creation, or resume_workflow by the owner),
+// never from a flag in a client's input: only the config file, the operator's own, has approveDestructive.
+const { approveDestructive: _configOnly, ...runtimeFields } = workflowFields;
+
+/** What `schedule_workflow` accepts: the config fields (but approveDestructive) with strict plan steps, plus a name and an optional id. */
 export const WorkflowInputSchema = z
   .object({
     id: WorkflowIdSchema.optional(),
     name: z.string().min(1),
-    ...workflowFields,
+    ...runtimeFields,
     steps: strictSteps.optional(),
     onFailure: strictSteps.optional(),
     onSuccess: strictSteps.optional(),

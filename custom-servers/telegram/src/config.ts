@@ -11,6 +11,8 @@ export interface TelegramConfig {
   maxRetries: number;
   /** Directories local files may be uploaded from (send_document / send_photo with file_path). */
   uploadDirs: string[];
+  /** Never uploaded from, even inside uploadDirs: the hub's data directory (MCP_HUB_DATA_DIR). */
+  deniedDirs: string[];
 }
 
 export class ConfigError extends Error {}
@@ -34,7 +36,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TelegramConfig
   if (defaultChatId && !CHAT_ID_PATTERN.test(defaultChatId)) {
     throw new ConfigError(`TELEGRAM_DEFAULT_CHAT_ID must be a numeric chat id (groups are negative, e.g. -1001234567890) or @channelname, got "${defaultChatId}"`);
   }
-  const uploadDirs = (env.TELEGRAM_UPLOAD_DIRS?.trim() ? env.TELEGRAM_UPLOAD_DIRS.split(path.delimiter) : [process.cwd()]).filter(Boolean).map((d) => path.resolve(d));
+  // No folder by default: a model picks file_path, so any readable file (the hub's config, its data
+  // directory, keys) could otherwise be sent out. The hub's data directory is refused even when listed.
+  const uploadDirs = (env.TELEGRAM_UPLOAD_DIRS?.trim() ? env.TELEGRAM_UPLOAD_DIRS.split(path.delimiter) : []).filter(Boolean).map((d) => path.resolve(d));
+  const deniedDirs = env.MCP_HUB_DATA_DIR?.trim() ? [path.resolve(env.MCP_HUB_DATA_DIR.trim())] : [];
   return {
     token,
     apiUrl,
@@ -42,5 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TelegramConfig
     timeoutMs: positiveInt(env, 'TELEGRAM_TIMEOUT_MS', 15_000, 1),
     maxRetries: positiveInt(env, 'TELEGRAM_MAX_RETRIES', 3, 0),
     uploadDirs,
+    deniedDirs,
   };
 }

@@ -20,7 +20,8 @@ export interface LocalFile {
   size: number;
 }
 
-export async function readLocalFile(filePath: string, kind: keyof typeof UPLOAD_LIMITS, allowedDirs: string[]): Promise<LocalFile> {
+export async function readLocalFile(filePath: string, kind: keyof typeof UPLOAD_LIMITS, allowedDirs: string[], deniedDirs: string[] = []): Promise<LocalFile> {
+  if (!allowedDirs.length) throw new ToolInputError('uploads of local files are off: set TELEGRAM_UPLOAD_DIRS to the folders files may be sent from (or send a URL)');
   let real: string;
   try {
     real = await realpath(path.resolve(filePath));
@@ -28,10 +29,13 @@ export async function readLocalFile(filePath: string, kind: keyof typeof UPLOAD_
     throw new ToolInputError(`file_path not found: ${filePath}`);
   }
   // Compare real paths so a symlink inside an allowed directory cannot point outside it.
+  const inside = (root: string) => real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
   const roots = await Promise.all(allowedDirs.map((d) => realpath(d).catch(() => d)));
-  if (!roots.some((root) => real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep))) {
+  if (!roots.some(inside)) {
     throw new ToolInputError(`file_path is outside the directories uploads are allowed from (${allowedDirs.join(', ')}); set TELEGRAM_UPLOAD_DIRS to allow more`);
   }
+  const denied = await Promise.all(deniedDirs.map((d) => realpath(d).catch(() => d)));
+  if (denied.some(inside)) throw new ToolInputError(`file_path is inside the hub's data directory, which is never uploaded from`);
   const info = await stat(real);
   if (!info.isFile()) throw new ToolInputError(`file_path is not a regular file: ${filePath}`);
   if (info.size === 0) throw new ToolInputError(`file_path is empty: ${filePath}`);

@@ -56,7 +56,7 @@ function registerSend(server: McpServer, ctx: ToolContext, kind: 'document' | 'p
       };
       let body: Record<string, unknown> | FormData;
       if (args.file_path) {
-        const file = await readLocalFile(args.file_path, kind, ctx.config.uploadDirs);
+        const file = await readLocalFile(args.file_path, kind, ctx.config.uploadDirs, ctx.config.deniedDirs);
         body = toForm(params);
         body.set(kind, file.blob, file.name);
       } else body = { ...params, [kind]: args.url ?? args.file_id };
