@@ -1,47 +1,82 @@
 #!/usr/bin/env node
-// mcp-orchestrator: the command line. Human output goes to stderr, --json output to stdout, and in
-// `serve` (stdio) stdout carries nothing but the MCP protocol.
+// mcp-orchestrator (npm package mcp-orchestrator-hub): the command line. Results go to stdout (tables for
+// people, --json for scripts), diagnostics (progress, warnings, errors, hints) to stderr; in `serve`
+// (stdio) stdout carries nothing but the MCP protocol. Exit codes: 0 done, 1 failed (a tool error, a
+// failed run, a failing server in doctor, an unexpected error), 2 the command line or the config needs a
+// change (a bad flag or argument, an invalid config file, a port in use, workflows owned by a serving hub).
+// The hub and its parts are imported when a command needs them, so --version and --help answer at once.
 import { detachedCaller, localPrincipal } from './access/principal.js';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfigFile, resolveConfigPath, type LoadedConfig } from './config/load.js';
-import { Hub, type HubOptions } from './hub.js';
-import { logger, setConsoleLevel, setLogLevel, addLogFile } from './log/logger.js';
-import { serveHttp } from './server/http.js';
-import { unsafeBinding } from './server/auth.js';
-import { serveStdio } from './server/stdio.js';
-import { doctorReport } from './cli/doctor.js';
-import { SEED_TASK, startDemoApps } from './cli/demo.js';
-import { schedulingOwner } from './workflows/index.js';
-import { describeRun, progressLine } from './cli/run-output.js';
+import type { LoadedConfig } from './config/load.js';
+import type { Hub, HubOptions } from './hub.js';
 import type { Approver, RunResult } from './planner/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createInterface } from 'node:readline/promises';
 import { table } from './cli/table.js';
+import { BIN, PACKAGE_NAME, packageVersion } from './cli/package.js';
+import { portInUseMessage } from './cli/port.js';
 
-const program = new Command('mcp-orchestrator')
-  .description('One MCP endpoint for all your apps.')
+const program = new Command(BIN)
+  .description(`One MCP endpoint for all your apps. (npm package: ${PACKAGE_NAME})`)
+  .version(packageVersion(), '-V, --version', 'print the version')
   .option('-c, --config <file>', 'config file (default: ./orchestrator.config.yaml or $ORCHESTRATOR_CONFIG)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['error', 'warn', 'info', 'debug']))
   .option('--log-file <file>', 'also write JSON logs to this file');
 
-const say = (text: string) => process.stderr.write(`${text}\n`);
+/** Diagnostics: progress, warnings, hints, errors (stderr). */
+const say = (text: string) => process.stderr.write(`${cliHints(text)}\n`);
+/** Results: what the command was asked for (stdout), so `| grep` and `> file` capture it. */
+const out = (text: string) => process.stdout.write(`${text}\n`);
 const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
-function loadConfig(): LoadedConfig {
+/**
+ * Messages written for MCP clients name MCP methods and meta-tools; on the command line the same hint
+ * names the command that does it. Also drops a repeated "MCP error -32600: " prefix.
+ */
+export function cliHints(text: string): string {
+  return text
+    .replace(/(MCP error -?\d+: )(?:\1)+/g, '$1')
+    .replace(/\(list_workflows shows them\)/g, `(\`${BIN} workflows list\` shows them)`)
+    .replace(/\blist_workflows\b(?= shows| lists)/g, `\`${BIN} workflows list\``)
+    .replace(/\bsearch_tools finds them\b/g, `\`${BIN} search "<what it does>"\` finds them`)
+    .replace(/\(describe_tool shows it\)/g, `(\`${BIN} tools --json\` shows it)`)
+    .replace(/\btools\/list\b/g, `\`${BIN} tools\``)
+    .replace(/\bhub_status shows\b/g, `\`${BIN} doctor\` shows`);
+}
+
+async function loadConfig(): Promise<LoadedConfig> {
   const opts = program.opts<{ config?: string; logLevel?: string; logFile?: string }>();
+  const { setLogLevel, addLogFile } = await import('./log/logger.js');
   if (opts.logLevel) setLogLevel(opts.logLevel);
   if (opts.logFile) addLogFile(opts.logFile);
+  const { loadConfigFile, resolveConfigPath } = await import('./config/load.js');
   return loadConfigFile(resolveConfigPath(opts.config));
 }
 
-/** One-shot commands: quiet console, no restarts, no watching. */
-async function withHub<T>(run: (hub: Hub) => Promise<T>, options: HubOptions = {}): Promise<T> {
+interface OneShot extends HubOptions {
+  /** This command does not search: do not load (or download) an embedding model for it. */
+  noEmbeddings?: boolean;
+}
+
+/** One-shot commands: quiet console, no restarts, no watching; memory, workflows and the model only when asked. */
+async function withHub<T>(run: (hub: Hub) => Promise<T>, options: OneShot = {}): Promise<T> {
+  const { setConsoleLevel } = await import('./log/logger.js');
   if (!program.opts().logLevel) setConsoleLevel('error');
-  const hub = await Hub.start(loadConfig(), { autoRestart: false, ...options });
+  const { noEmbeddings, ...hubOptions } = options;
+  let loaded = await loadConfig();
+  if (noEmbeddings) loaded = withoutEmbeddings(loaded);
+  const { Hub } = await import('./hub.js');
+  const hub = await Hub.start(loaded, { autoRestart: false, ...hubOptions });
   try {
     return await run(hub);
   } finally {
     await hub.stop();
   }
+}
+
+function withoutEmbeddings(loaded: LoadedConfig): LoadedConfig {
+  const { routing } = loaded.config;
+  return { ...loaded, config: { ...loaded.config, routing: { ...routing, embeddings: { ...routing.embeddings, provider: 'none' } } } };
 }
 
 program
@@ -50,7 +85,7 @@ program
   .option('--http', 'serve Streamable HTTP at http://HOST:PORT/mcp')
   .option('--host <host>', 'HTTP host (default: http.host or 127.0.0.1)')
   .option('--port <port>', 'HTTP port (default: http.port or 3333)', (v) => parsePort(v))
-  .action(async (opts: ServeOptions) => serve(loadConfig(), opts, { watch: true, schedule: true, memory: true }));
+  .action(async (opts: ServeOptions) => serve(await loadConfig(), opts, { watch: true, schedule: true, memory: true }));
 
 interface ServeOptions {
   http?: boolean;
@@ -58,7 +93,8 @@ interface ServeOptions {
   port?: number;
 }
 
-async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOptions, extra: { banner?: string[]; onStop?: () => Promise<void> } = {}): Promise<void> {
+async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOptions, extra: { banner?: string[]; onStop?: () => Promise<void>; portSetting?: string } = {}): Promise<void> {
+  const [{ Hub }, { logger }, { unsafeBinding }] = await Promise.all([import('./hub.js'), import('./log/logger.js'), import('./server/auth.js')]);
   const http = { ...loaded.config.http, ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
   // Before anything starts: an open endpoint on a reachable address is refused with the reason.
   const unsafe = opts.http ? unsafeBinding(http) : undefined;
@@ -94,11 +130,26 @@ async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOp
     process.exit(process.exitCode ?? 0);
   };
   if (opts.http) {
-    const handle = await serveHttp(hub, http, logger.child({ component: 'http' }));
+    const { serveHttp } = await import('./server/http.js');
+    let handle: Awaited<ReturnType<typeof serveHttp>>;
+    try {
+      handle = await serveHttp(hub, http, logger.child({ component: 'http' }));
+    } catch (err) {
+      await hub.stop();
+      await extra.onStop?.();
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        const setting = opts.port !== undefined ? '--port' : (extra.portSetting ?? `--port, or http.port in ${loaded.file}`);
+        throw new UsageError(portInUseMessage(http.host, http.port, setting));
+      }
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') throw new UsageError(`not allowed to listen on ${http.host}:${http.port} (ports below 1024 need privileges): choose another with --port or http.port`);
+      if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') throw new UsageError(`${http.host} is not an address of this machine: fix --host or http.host`);
+      throw err;
+    }
     close = handle.close;
     stopAccepting = handle.stopAccepting;
     say([banner(hub, handle.url), ...(extra.banner ?? [])].join('\n'));
   } else {
+    const { serveStdio } = await import('./server/stdio.js');
     close = await serveStdio(hub, () => void shutdown('end of input'));
   }
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -106,7 +157,8 @@ async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOp
 }
 
 /** Waits (briefly) until winston has written everything, including to a log file. */
-function flushLogs(): Promise<void> {
+async function flushLogs(): Promise<void> {
+  const { logger } = await import('./log/logger.js');
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, 2000);
     logger.once('finish', () => {
@@ -129,8 +181,8 @@ function banner(hub: Hub, url: string): string {
     `  MCP endpoint:  ${url}   (health: ${url.replace(/\/mcp$/, '/health')})`,
     `  Connect:       npx @modelcontextprotocol/inspector  -> Transport "Streamable HTTP", URL ${url}`,
     `  Claude Desktop uses stdio instead: see README, "Connect a client".`,
-    `  Check servers: mcp-orchestrator doctor`,
-    ...(status.totals.ready === 0 ? ['', '  No app is connected yet: set the variables named above, or try everything offline: npm run demo'] : []),
+    `  Check servers: ${BIN} doctor`,
+    ...(status.totals.ready === 0 ? ['', `  No app is connected yet: set the variables named above, or try everything offline: ${BIN} demo (npx ${PACKAGE_NAME} demo)`] : []),
     '',
   ].join('\n');
 }
@@ -147,29 +199,63 @@ program
         printJson(tools.map((t) => t.tool));
         return;
       }
-      say(table(['TOOL', 'DESCRIPTION'], tools.map((t) => [t.name, firstLine(t.tool.description)])));
-      say(`\n${tools.length} tools${opts.server ? ` from ${opts.server}` : ''}`);
-    }),
+      out(table(['TOOL', 'DESCRIPTION'], tools.map((t) => [t.name, firstLine(t.tool.description)])));
+      say(`${tools.length} tools${opts.server ? ` from ${opts.server}` : ''}; the hub's own tools: ${hub.metaTools().map((m) => m.name).join(', ')}`);
+    }, { noEmbeddings: true }),
   );
 
 program
   .command('call <tool> [json-args]')
-  .description('call one tool through the hub, e.g. call xero__list-invoices \'{"page":1}\'')
+  .description('call one tool through the hub, an app\'s (xero__list-invoices \'{"page":1}\') or the hub\'s own (hub_status, search_tools, ...)')
   .option('--json', 'print the whole result as JSON on stdout')
-  .action((tool: string, jsonArgs: string | undefined, opts: { json?: boolean }) =>
-    withHub(async (hub) => {
-      let args: Record<string, unknown> | undefined;
-      try {
-        args = jsonArgs ? JSON.parse(jsonArgs) : undefined;
-      } catch (err) {
-        throw new UsageError(`json-args is not valid JSON: ${(err as Error).message}`);
-      }
-      const result = await hub.callTool(tool, args, { caller: detachedCaller(localPrincipal('cli')) });
+  .action(async (tool: string, jsonArgs: string | undefined, opts: { json?: boolean }) => {
+    let args: Record<string, unknown> | undefined;
+    try {
+      args = jsonArgs ? JSON.parse(jsonArgs) : undefined;
+    } catch (err) {
+      throw new UsageError(`json-args is not valid JSON: ${(err as Error).message}`);
+    }
+    if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) throw new UsageError(`json-args must be a JSON object, e.g. '{"page": 1}'`);
+    // A hub tool has no "__"; start only what it needs (memory for planning and memory tools, the workflow store for workflow tools).
+    const meta = !tool.includes('__');
+    const needs: OneShot = !meta
+      ? { noEmbeddings: true }
+      : /workflow/.test(tool)
+        ? { workflows: true, memory: true }
+        : /^(orchestrate|plan_task|run_plan|memory_)|conversation/.test(tool)
+          ? { memory: true }
+          : /^search_tools$/.test(tool)
+            ? {}
+            : { noEmbeddings: true };
+    await withHub(async (hub) => {
+      const result = meta && hub.isMetaTool(tool) ? await callMetaTool(hub, tool, args) : await hub.callTool(tool, args, { caller: detachedCaller(localPrincipal('cli')) });
       if (opts.json) printJson(result);
-      else for (const c of result.content) say(c.type === 'text' ? c.text : JSON.stringify(c));
+      else {
+        const text = result.content.map((c) => (c.type === 'text' ? c.text : JSON.stringify(c))).join('\n');
+        // A tool error is a diagnostic; a result is output.
+        if (result.isError) say(text);
+        else out(text);
+      }
       if (result.isError) process.exitCode = 1;
-    }),
-  );
+    }, needs);
+  });
+
+/** A hub tool, as an MCP client would call it: the same access check, the same audit, run as the local user. */
+async function callMetaTool(hub: Hub, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  const [{ allowsMetaTool, metaToolRefusal }, { runMetaTool }, { toolError }] = await Promise.all([import('./access/policy.js'), import('./server/meta-tools.js'), import('./catalog/catalog.js')]);
+  const meta = hub.metaTools().find((t) => t.name === name)!;
+  const caller = detachedCaller(localPrincipal('cli'));
+  if (!meta.annotations?.readOnlyHint && /workflow/.test(name)) await refuseBesideScheduler(hub, name);
+  if (name === 'search_tools') await Promise.race([hub.index.ready(), new Promise((r) => setTimeout(r, 30_000).unref())]);
+  const finish = hub.track({ kind: 'meta', tool: name, known: true, client: caller.principal.name, args });
+  if (!allowsMetaTool(caller.principal, meta)) {
+    finish('refused', 'outside the token scope');
+    return toolError(metaToolRefusal(caller.principal, meta));
+  }
+  const result = await runMetaTool(meta, args, { hub, call: { caller } });
+  finish(result.isError ? 'error' : 'ok');
+  return result;
+}
 
 program
   .command('search <query>')
@@ -185,9 +271,9 @@ program
         printJson({ tools: hits });
         return;
       }
-      say(table(['SCORE', 'TOOL', 'DESCRIPTION'], hits.map((h) => [h.score.toFixed(3), h.name, firstLine(h.description)])));
+      out(table(['SCORE', 'TOOL', 'DESCRIPTION'], hits.map((h) => [h.score.toFixed(3), h.name, firstLine(h.description)])));
       const routing = hub.index.status();
-      say(`\n${hits.length} of ${routing.tools} tools (${routing.dense === 'ready' ? 'hybrid: BM25 + embeddings' : `lexical: embeddings ${routing.dense}`})`);
+      say(`${hits.length} of ${routing.tools} tools (${routing.dense === 'ready' ? 'hybrid: BM25 + embeddings' : `lexical: embeddings ${routing.dense}`})`);
     }),
   );
 
@@ -200,13 +286,14 @@ program
   .action((task: string, opts: { dryRun?: boolean; yes?: boolean; json?: boolean }) =>
     withHub(
       async (hub) => {
+        const { describeRun, progressLine } = await import('./cli/run-output.js');
         const result = await hub.orchestrator.run(task, {
           dryRun: opts.dryRun,
           caller: detachedCaller(localPrincipal('cli')),
           onProgress: opts.json ? undefined : (p) => say(progressLine(p)),
           approve: approver(opts.yes),
         });
-        report(result, opts.json);
+        report(result, opts.json, describeRun);
         if (result.status === 'needs-approval' && !opts.json) say('Nothing that changes data ran. Run again with --yes to approve.');
       },
       { memory: true },
@@ -228,9 +315,9 @@ function approver(yes: boolean | undefined): Approver | undefined {
   };
 }
 
-function report(result: RunResult, json: boolean | undefined): void {
+function report(result: RunResult, json: boolean | undefined, describeRun: (r: RunResult) => string): void {
   if (json) printJson({ runId: result.runId, status: result.status, summary: result.summary, record: result.record, approval: result.approval, issues: result.issues });
-  else say(describeRun(result));
+  else out(describeRun(result));
   if (result.status !== 'succeeded' && result.status !== 'planned') process.exitCode = 1;
 }
 
@@ -242,9 +329,9 @@ workflows
     withHub(async (hub) => {
       const list = hub.workflows.list();
       if (opts.json) return void printJson(list);
-      say(table(['ID', 'SOURCE', 'STATE', 'SCHEDULE', 'NEXT RUN'], list.map((w) => [w.id, w.source, w.state, w.scheduleText, w.nextRuns[0] ?? ''])));
-      say(`\n${list.length} workflows`);
-    }, { workflows: true }),
+      out(table(['ID', 'SOURCE', 'STATE', 'SCHEDULE', 'NEXT RUN'], list.map((w) => [w.id, w.source, w.state, w.scheduleText, w.nextRuns[0] ?? ''])));
+      say(`${list.length} workflows`);
+    }, { workflows: true, noEmbeddings: true }),
   );
 workflows
   .command('show <id>')
@@ -253,18 +340,18 @@ workflows
     withHub(async (hub) => {
       const w = hub.workflows.get(id, { runs: 10 });
       if (opts.json) return void printJson(w);
-      say([`${w.id}: ${w.name} (${w.source}, ${w.state})`, `Schedule: ${w.scheduleText} (cron "${w.schedule}")`, `Next runs: ${w.nextRuns.join(', ') || '-'}`, w.task ? `Task: ${w.task}` : '', w.plan ? `Plan:\n${w.plan.steps.map((s) => `  ${s.id}: ${'tool' in s ? s.tool : 'model step'}`).join('\n')}` : '', 'Recent runs:', ...w.runs.map((r) => `  ${r.startedAt} ${r.trigger} ${r.status}${r.error ? `: ${r.error}` : ''}`)].filter(Boolean).join('\n'));
-    }, { workflows: true }),
+      out([`${w.id}: ${w.name} (${w.source}, ${w.state})`, `Schedule: ${w.scheduleText} (cron "${w.schedule}")`, `Next runs: ${w.nextRuns.join(', ') || '-'}`, w.task ? `Task: ${w.task}` : '', w.plan ? `Plan:\n${w.plan.steps.map((s) => `  ${s.id}: ${'tool' in s ? s.tool : 'model step'}`).join('\n')}` : '', 'Recent runs:', ...w.runs.map((r) => `  ${r.startedAt} ${r.trigger} ${r.status}${r.error ? `: ${r.error}` : ''}`)].filter(Boolean).join('\n'));
+    }, { workflows: true, noEmbeddings: true }),
   );
 workflows
   .command('run <id>')
   .option('--json', 'print the run as JSON on stdout')
   .action((id: string, opts: { json?: boolean }) =>
     withHub(async (hub) => {
-      refuseBesideScheduler(hub, 'run_workflow');
+      await refuseBesideScheduler(hub, 'run_workflow');
       const run = await hub.workflows.runNow(id, { wait: true });
       if (opts.json) printJson(run);
-      else say(`${id}: ${run.status}${run.summary ? `\n${run.summary}` : ''}${run.error ? `\n${run.error}` : ''}`);
+      else out(`${id}: ${run.status}${run.summary ? `\n${run.summary}` : ''}${run.error ? `\n${run.error}` : ''}`);
       if (run.status !== 'succeeded') process.exitCode = 1;
     }, { workflows: true, memory: true }),
   );
@@ -274,17 +361,18 @@ for (const [name, action] of [['pause', 'pause'], ['resume', 'resume'], ['remove
     .option(name === 'resume' ? '--approve' : '--quiet', name === 'resume' ? 'also approve the destructive tools it waits for' : 'print nothing')
     .action((id: string, opts: { approve?: boolean; quiet?: boolean }) =>
       withHub(async (hub) => {
-        refuseBesideScheduler(hub, `${action}_workflow`);
+        await refuseBesideScheduler(hub, `${action}_workflow`);
         if (action === 'remove') await hub.workflows.remove(id);
         else if (action === 'pause') await hub.workflows.pause(id);
         else await hub.workflows.resume(id, { approveDestructive: opts.approve });
-        if (!opts.quiet) say(`${id}: ${action === 'remove' ? 'removed' : hub.workflows.get(id).state}`);
-      }, { workflows: true }),
+        if (!opts.quiet) out(`${id}: ${action === 'remove' ? 'removed' : hub.workflows.get(id).state}`);
+      }, { workflows: true, noEmbeddings: true }),
     );
 }
 
 /** A serving hub owns the workflow store of its data directory: changing it from here would be lost. */
-function refuseBesideScheduler(hub: Hub, tool: string): void {
+async function refuseBesideScheduler(hub: Hub, tool: string): Promise<void> {
+  const { schedulingOwner } = await import('./workflows/index.js');
   const owner = schedulingOwner(hub.dataDir());
   if (owner) throw new UsageError(`a hub (pid ${owner}) is serving ${hub.dataDir()} and owns its workflows: use its ${tool} tool, or stop it first`);
 }
@@ -303,7 +391,7 @@ program
         if (status.state !== 'ready') throw new Error(`memory is ${status.state}${status.reason ? `: ${status.reason}` : ''}`);
         const hits = (await hub.memory.search(query, opts.limit)).map(({ record: _r, ...h }) => h);
         if (opts.json) return void printJson(hits);
-        say(table(['WHEN', 'KIND', 'STATUS', 'SCORE', 'TEXT'], hits.map((h) => [h.startedAt, h.kind, h.status ?? '', h.similarity?.toFixed(2) ?? '', firstLine(h.text)])));
+        out(table(['WHEN', 'KIND', 'STATUS', 'SCORE', 'TEXT'], hits.map((h) => [h.startedAt, h.kind, h.status ?? '', h.similarity?.toFixed(2) ?? '', firstLine(h.text)])));
       },
       { memory: true },
     ),
@@ -315,10 +403,11 @@ program
   .option('--json', 'print the status as JSON on stdout')
   .action((opts: { json?: boolean }) =>
     withHub(async (hub) => {
+      const { doctorReport } = await import('./cli/doctor.js');
       const status = hub.status();
       const report = doctorReport(status, hub.loaded.config.servers);
       if (opts.json) printJson(status);
-      else say(`Config: ${hub.loaded.file} (valid)\n\n${report.text}`);
+      else out(`Config: ${hub.loaded.file} (valid)\n\n${report.text}`);
       if (report.failed > 0) process.exitCode = 1;
     }),
   );
@@ -332,12 +421,19 @@ program
   .option('--llm <url>', 'plan with a real model at this OpenAI-compatible URL instead of the scripted stand-in')
   .option('--json', 'with --scenario: print the run and the mock apps\' final state as one JSON object on stdout')
   .action(async (opts: { host: string; port: number; scenario?: string; llm?: string; json?: boolean }) => {
+    const [{ setConsoleLevel }, { SEED_TASK, startDemoApps }, { describeRun, progressLine }, { Hub }] = await Promise.all([
+      import('./log/logger.js'),
+      import('./cli/demo.js'),
+      import('./cli/run-output.js'),
+      import('./hub.js'),
+    ]);
     if (!program.opts<{ logLevel?: string }>().logLevel) setConsoleLevel(opts.scenario ? 'error' : 'warn');
     const apps = await startDemoApps({ llmUrl: opts.llm });
     if (!opts.scenario) {
       await serve(apps.loaded, { http: true, host: opts.host, port: opts.port }, { memory: true, schedule: true }, {
         banner: ['Offline demo: every app below is a local mock, seeded with Acme Ltd data.', ...apps.describe.map((l) => `  ${l}`), ''],
         onStop: apps.close,
+        portSetting: '--port',
       });
       return;
     }
@@ -355,7 +451,7 @@ program
       if (opts.json) printJson({ model: apps.model, run: result.record, summary: result.summary, apps: apps.snapshot() });
       else {
         const state = apps.snapshot();
-        say(`\n${describeRun(result)}\n\nClickUp "Follow-ups" list now: ${state.clickup.followUps.map((t) => t.name).join('; ')}\nTelegram messages sent: ${state.telegram.sent.length}${state.telegram.sent.at(-1)?.text ? `\n---\n${state.telegram.sent.at(-1)!.text}\n---` : ''}`);
+        out(`${describeRun(result)}\n\nClickUp "Follow-ups" list now: ${state.clickup.followUps.map((t) => t.name).join('; ')}\nTelegram messages sent: ${state.telegram.sent.length}${state.telegram.sent.at(-1)?.text ? `\n---\n${state.telegram.sent.at(-1)!.text}\n---` : ''}`);
       }
       if (result.status !== 'succeeded') process.exitCode = 1;
     } finally {
@@ -384,10 +480,11 @@ function firstLine(text: string | undefined): string {
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof UsageError) {
+  // ConfigError by name: config/load.js is imported only by the commands that read a config.
+  if (err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError')) {
     say(err.message);
     process.exit(2);
   }
-  say(`mcp-orchestrator: ${err instanceof Error ? err.message : String(err)}`);
+  say(`${BIN}: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -47,8 +47,9 @@ describe('run', () => {
     const before = followUps(apps).length;
     const run = await cli(['run', SEED_TASK, '--dry-run', '--config', config]);
     expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/: planned/);
-    expect(run.stderr).toContain('clickup__create_task');
+    // The run (plan and steps) is the result: stdout; nothing of it is a diagnostic.
+    expect(run.stdout).toMatch(/: planned/);
+    expect(run.stdout).toContain('clickup__create_task');
     expect(followUps(apps)).toHaveLength(before);
   });
 
@@ -61,7 +62,9 @@ describe('run', () => {
 
     const approved = await cli(['run', SEED_TASK, '--yes', '--config', config]);
     expect(approved.status).toBe(0);
+    // Progress is a diagnostic (stderr); the finished run is the result (stdout).
     expect(approved.stderr).toMatch(/\[\d+\/\d+\] notify \(telegram__send_message\): succeeded/);
+    expect(approved.stdout).toMatch(/notify: succeeded/);
     expect(apps.telegram.state.sentTo(TEAM_CHAT_ID)).toHaveLength(sent + 1);
   });
 });

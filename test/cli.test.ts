@@ -11,9 +11,9 @@ describe('cli', () => {
   it('doctor on the shipped config, without credentials, says which variables to set', () => {
     const run = spawnSync(process.execPath, [CLI, 'doctor', '--config', path.join(ROOT, 'orchestrator.config.yaml')], { encoding: 'utf8', env: cleanEnv });
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe('');
+    // The report is the result: stdout.
     for (const line of [/xero\s+not-configured\s+set XERO_CLIENT_ID and XERO_CLIENT_SECRET/, /clickup\s+not-configured\s+set CLICKUP_API_TOKEN/, /telegram\s+not-configured\s+set TELEGRAM_BOT_TOKEN/]) {
-      expect(run.stderr).toMatch(line);
+      expect(run.stdout).toMatch(line);
     }
   });
 
@@ -22,8 +22,8 @@ describe('cli', () => {
     const file = writeConfig(dir, { servers: { ok: fixture('ok'), gone: { command: 'no-such-command-here' } } });
     const run = spawnSync(process.execPath, [CLI, 'doctor', '--config', file], { encoding: 'utf8' });
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/ok\s+ready\s+\d+/);
-    expect(run.stderr).toMatch(/gone\s+failed.*command "no-such-command-here" was not found/);
+    expect(run.stdout).toMatch(/ok\s+ready\s+\d+/);
+    expect(run.stdout).toMatch(/gone\s+failed.*command "no-such-command-here" was not found/);
   });
 
   it('tools --json and call print machine output on stdout', () => {
@@ -68,7 +68,7 @@ describe('cli', () => {
     }
     const after = spawnSync(process.execPath, args, { encoding: 'utf8' });
     expect(after.stderr).not.toContain('is serving');
-    expect(after.stderr).toContain('nightly');
+    expect(after.stdout + after.stderr).toContain('nightly');
   });
 
   it('serve over stdio writes only JSON-RPC to stdout and survives malformed input', async () => {

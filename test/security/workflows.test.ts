@@ -97,6 +97,9 @@ interface Run {
   notifications: Array<{ kind: string; status: string; error?: string }>;
 }
 
+/** How the hub refuses a plan or step calling b__echo as alice. */
+const OUTSIDE_B = /outside the scope of token "alice": b__echo|"b__echo" is not available to token "alice"/;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('workflows and trust (HTTP hub, several tokens)', () => {
@@ -215,16 +218,17 @@ describe('a stored workflow with a step outside its owner\'s scope (HTTP hub)', 
     mkdirSync(definitions, { recursive: true });
     const now = new Date().toISOString();
     const aliceRef = { name: 'alice', local: false, tools: ['a__*'], orchestrate: false, workflows: true, admin: false };
+    const plantedSteps = [{ id: 'x', tool: 'b__echo', args: { text: 'planted' } }];
     writeFileSync(
       path.join(definitions, 'planted.json'),
       JSON.stringify({
         version: 1,
         source: 'runtime',
         owner: aliceRef,
-        definition: { id: 'planted', name: 'planted', schedule: '* * * * * *', timezone: 'UTC', steps: [{ id: 'x', tool: 'b__echo', args: { text: 'planted' } }] },
+        definition: { id: 'planted', name: 'planted', schedule: '* * * * * *', timezone: 'UTC', steps: plantedSteps },
         createdAt: now,
         updatedAt: now,
-        state: { anchor: now },
+        state: { anchor: now, plan: { goal: 'planted', steps: plantedSteps }, planSource: 'given' },
       }),
     );
 
@@ -235,7 +239,7 @@ describe('a stored workflow with a step outside its owner\'s scope (HTTP hub)', 
     const ran = await call<{ run: Run }>(alice, 'run_workflow', { id: 'report' });
     expect(ran.data?.run, ran.text).toBeDefined();
     expect(ran.data.run.status).toBe('succeeded');
-    expect(ran.data.run.notifications).toEqual([expect.objectContaining({ kind: 'onSuccess', status: 'failed', error: expect.stringMatching(/b__echo.*outside its scope|outside its scope.*b__echo/s) })]);
+    expect(ran.data.run.notifications).toEqual([expect.objectContaining({ kind: 'onSuccess', status: 'failed', error: expect.stringMatching(OUTSIDE_B) })]);
 
     const planted = await eventually(
       async () => {
@@ -245,14 +249,11 @@ describe('a stored workflow with a step outside its owner\'s scope (HTTP hub)', 
       20_000,
       'two scheduled runs of the planted workflow',
     );
-    for (const run of planted) {
-      expect(run.status).toBe('failed');
-      expect(run.steps[0]).toMatchObject({ tool: 'b__echo', status: 'failed', error: expect.stringMatching(/outside its scope/) });
-    }
+    for (const run of planted) expect(run).toMatchObject({ status: 'failed', error: expect.stringMatching(OUTSIDE_B) });
     expect(received(narrowed.events, 'a')).toContainEqual(['echo', 'main']);
     expect(received(narrowed.events, 'b')).toEqual([]);
-    // Audited under the owner's name, as refused.
+    // Audited under the owner's name.
     const audit = readEvents(path.join(dir, 'data', 'audit.jsonl'));
-    expect(audit.some((e) => e.tool === 'b__echo' && e.outcome === 'refused' && e.client === 'alice')).toBe(true);
+    expect(audit.some((e) => e.tool === 'workflow:planted' && e.client === 'alice')).toBe(true);
   });
 });
