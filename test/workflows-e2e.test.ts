@@ -242,6 +242,9 @@ describe('workflows through the hub', () => {
         h,
       );
       expect(created.isError, created.text).toBe(false);
+      // Sending a message is approved by a person (resume_workflow), not by a flag in schedule_workflow's input.
+      const approved = await call<{ workflow: Details }>('resume_workflow', { id: 'slow-notice', approveDestructive: true }, h);
+      expect(approved.data.workflow.needsApproval, approved.text).toEqual([]);
       // The Telegram API stops answering: the run is inside its step when the hub dies.
       apps.telegram.server.setFaults({ slowMs: 120_000 });
       const running = call('run_workflow', { id: 'slow-notice' }, h).catch(() => undefined);

@@ -12,8 +12,8 @@ import { ROOT, tempDir } from './support/hub.js';
 
 const MOCK = path.join(ROOT, 'dist/mocks/xero-mcp/server.js');
 const OFFICIAL = path.join(ROOT, 'node_modules/@xeroapi/xero-mcp-server/dist/index.js');
-// ../shared sits beside the checkout (in CI too).
-const POOL = path.resolve(ROOT, '../shared/benchmarks/tool-retrieval/services/pool.json');
+// A copy (with its MIT licence) of the benchmark data's Xero entry: the tests need nothing beside the checkout.
+const POOL = path.join(ROOT, 'test/fixtures/xero-official-tools/pool-xero.json');
 const FINANCE_TOOLS = [
   'list-invoices', 'list-contacts', 'list-payments', 'list-aged-receivables-by-contact', 'list-profit-and-loss',
   'list-organisation-details', 'list-accounts', 'list-credit-notes', 'list-items', 'list-quotes',

@@ -145,6 +145,7 @@ describe('stdio edge', () => {
   it('answers a too-deep line and a too-long line with an error (id null) and keeps the session', async () => {
     const dir = tempDir('edge-stdio-');
     const hub = await startStdioHub(writeConfig(dir, { ...QUIET, dataDir: path.join(dir, 'data'), servers: { steady: fixture('steady') } }));
+    let code: number | null;
     try {
       await stdioReady(hub, 'steady__echo');
       hub.send(deepCall(1, 'steady__echo', HOSTILE_DEPTH));
@@ -164,8 +165,9 @@ describe('stdio edge', () => {
       expect(hub.notJson).toEqual([]); // stdout carries nothing but protocol
       expect(hub.child.exitCode).toBeNull();
     } finally {
-      expect(await hub.stop()).toBe(0);
+      code = await hub.stop();
     }
+    expect(code).toBe(0);
   }, 60_000);
 });
 
@@ -181,6 +183,7 @@ describe('reloads re-authenticate', () => {
     ];
     const file = writeConfig(dir, { ...base, http: { auth: { tokens } } });
     const hub = await startHttpHub(file);
+    let code: number | null;
     try {
       const ops = await openRawSession(hub.url, OPS);
       const reader = await openRawSession(hub.url, READER);
@@ -209,8 +212,9 @@ describe('reloads re-authenticate', () => {
       // An unchanged token's session goes on.
       expect(textOf((await post(hub.url, call(4, 'steady__echo', { message: 'ops' }), ops)).messages[0])).toBe('steady: ops');
     } finally {
-      expect(await hub.stop()).toBe(0);
+      code = await hub.stop();
     }
+    expect(code).toBe(0);
   }, 60_000);
 });
 
@@ -223,6 +227,7 @@ describe('audit privacy', () => {
     writeFileSync(path.join(data, 'audit.jsonl'), '{"old":true}\n', { mode: 0o644 });
     chmodSync(path.join(data, 'audit.jsonl'), 0o644);
     const hub = await startHttpHub(writeConfig(dir, { ...QUIET, dataDir: data, servers: { steady: fixture('steady') } }));
+    let code: number | null;
     try {
       const session = await openRawSession(hub.url);
       expect(textOf((await post(hub.url, call(1, 'steady__echo', { message: 'audited' }), session)).messages[0])).toBe('steady: audited');
@@ -232,8 +237,9 @@ describe('audit privacy', () => {
       // No auth configured: the local user, who may read the metrics.
       expect((await fetch(`${hub.base}/metrics`)).status).toBe(200);
     } finally {
-      expect(await hub.stop()).toBe(0);
+      code = await hub.stop();
     }
+    expect(code).toBe(0);
     // A fresh audit file and folder are private from the start.
     const fresh = path.join(tempDir('edge-audit-fresh-'), 'nested', 'audit.jsonl');
     const audit = new AuditLog({ file: fresh, maxBytes: 1_000_000, maxFiles: 2 });
