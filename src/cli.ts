@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline/promises';
 import { table } from './cli/table.js';
 import { BIN, PACKAGE_NAME, packageVersion } from './cli/package.js';
 import { portInUseMessage } from './cli/port.js';
+import { cliHints } from './cli/hints.js';
 
 const program = new Command(BIN)
   .description(`One MCP endpoint for all your apps. (npm package: ${PACKAGE_NAME})`)
@@ -28,21 +29,6 @@ const say = (text: string) => process.stderr.write(`${cliHints(text)}\n`);
 /** Results: what the command was asked for (stdout), so `| grep` and `> file` capture it. */
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-
-/**
- * Messages written for MCP clients name MCP methods and meta-tools; on the command line the same hint
- * names the command that does it. Also drops a repeated "MCP error -32600: " prefix.
- */
-export function cliHints(text: string): string {
-  return text
-    .replace(/(MCP error -?\d+: )(?:\1)+/g, '$1')
-    .replace(/\(list_workflows shows them\)/g, `(\`${BIN} workflows list\` shows them)`)
-    .replace(/\blist_workflows\b(?= shows| lists)/g, `\`${BIN} workflows list\``)
-    .replace(/\bsearch_tools finds them\b/g, `\`${BIN} search "<what it does>"\` finds them`)
-    .replace(/\(describe_tool shows it\)/g, `(\`${BIN} tools --json\` shows it)`)
-    .replace(/\btools\/list\b/g, `\`${BIN} tools\``)
-    .replace(/\bhub_status shows\b/g, `\`${BIN} doctor\` shows`);
-}
 
 async function loadConfig(): Promise<LoadedConfig> {
   const opts = program.opts<{ config?: string; logLevel?: string; logFile?: string }>();

@@ -11,7 +11,7 @@ const quiet = { info() {}, warn() {} };
 const noSearch = { searchMany: async () => [] };
 
 function orchestrator(catalog: FakeCatalog, config: OrchestrateConfigInput = {}, extra: Partial<OrchestratorDeps> = {}) {
-  return new Orchestrator({ caller: catalog, tools: catalog, index: noSearch, logger: quiet, config: { retryDelayMs: 0, ...config }, ...extra });
+  return new Orchestrator({ caller: catalog, tools: catalog, index: noSearch, logger: quiet, config: { retryDelayMs: 0, egress: [], ...config }, ...extra });
 }
 
 /** Counts tool calls in flight and remembers the peak. */

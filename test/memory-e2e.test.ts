@@ -15,6 +15,9 @@ import { eventually, startHub, tempDir, text, writeConfig, type HubHandle } from
 /** The seed scenario without the Telegram summary: its plan has no model step, so a reused run makes no LLM call at all. */
 const TASK = 'Create a ClickUp task for following up on the unpaid invoices from Xero.';
 
+/** The client cannot be asked for consent, so a step that needs it waits for orchestrate {runId, approve}. */
+const NO_ELICITATION = { capabilities: { sampling: {} } };
+
 interface RunAnswer {
   runId: string;
   status: string;
@@ -77,7 +80,9 @@ describe('memory through the hub', () => {
   }
 
   async function orchestrate(task: string): Promise<RunAnswer> {
-    const { data, isError, text: said } = await call<RunAnswer>('orchestrate', { task });
+    let { data, isError, text: said } = await call<RunAnswer>('orchestrate', { task });
+    // A step that sends data out (the Telegram summary) waits for consent; the test gives it.
+    if (data?.status === 'needs-approval') ({ data, isError, text: said } = await call<RunAnswer>('orchestrate', { runId: data.runId, approve: true }));
     expect(isError, said).toBe(false);
     expect(data.status, said).toBe('succeeded');
     return data;
@@ -87,7 +92,7 @@ describe('memory through the hub', () => {
   let hubChroma: number;
 
   it('starts its own Chroma, plans a request once and runs the repeat from memory with no LLM call', async () => {
-    hub = await startHub('stdio', configFile);
+    hub = await startHub('stdio', configFile, NO_ELICITATION);
     const status = await memoryStatus();
     expect(status, status.reason).toMatchObject({ state: 'ready', count: 0 });
     hubChroma = chromaPid(apps.dataDir);
@@ -173,7 +178,7 @@ describe('memory through the hub', () => {
     await eventually(() => !alive(hubChroma), 15_000, 'the Chroma server to stop with its hub');
     expect(chromaServers({ dir: apps.dataDir })).toEqual([]);
 
-    hub = await startHub('stdio', configFile);
+    hub = await startHub('stdio', configFile, NO_ELICITATION);
     const status = await memoryStatus();
     expect(status, status.reason).toMatchObject({ state: 'ready', count: 3 });
     expect(chromaPid(apps.dataDir)).not.toBe(hubChroma);
@@ -190,7 +195,7 @@ describe('memory through the hub', () => {
   it('orchestrates without memory when Chroma cannot be reached, and says why in hub_status', async () => {
     const dataDir = tempDir('hub-data-');
     dataDirs.push(dataDir);
-    hub = await startHub('stdio', writeConfig(tempDir(), { ...apps.config, dataDir, memory: { chroma: { url: 'http://127.0.0.1:1', timeoutMs: 2000 } } }));
+    hub = await startHub('stdio', writeConfig(tempDir(), { ...apps.config, dataDir, memory: { chroma: { url: 'http://127.0.0.1:1', timeoutMs: 2000 } } }), NO_ELICITATION);
     const status = await call<{ memory: MemoryStatus }>('hub_status');
     expect(status.data.memory.state).toBe('unavailable');
     expect(status.data.memory.reason).toBeTruthy();

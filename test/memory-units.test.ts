@@ -7,6 +7,7 @@ import { MAX_DOCUMENT_BYTES, noteEntry, parseRun, parseSchemas, runEntry, schema
 import { HashingEmbedder } from '../src/memory/hash-embedder.js';
 import { adaptPlan, diffTokens, tokens } from '../src/memory/reuse.js';
 import { looksLikeSecret, scrub, scrubText } from '../src/memory/scrub.js';
+import { requestValues, sameValues } from '../src/memory/values.js';
 import type { Plan } from '../src/planner/plan.js';
 import { RunRecordSchema, type RunRecord } from '../src/planner/record.js';
 
@@ -165,5 +166,25 @@ describe('examples for the planner', () => {
     expect(text).toContain('What went wrong (step notify, telegram__send_message): chat not found');
     expect(formatExamples([{ record: ok, similarity: 0.9 }], 100)).toBe('');
     expect(formatExamples([])).toBe('');
+  });
+});
+
+describe('the values of a request (plan reuse requires the same ones)', () => {
+  it('finds names, amounts, dates, ids, addresses, channels and quoted text', () => {
+    expect(requestValues('Refund $500 to Acme on May 5 at 3pm')).toEqual(['$500', '3pm', '5', 'acme', 'may']);
+    expect(requestValues('Email a.b@c.io about "Q3 Plan" and https://x.io/a/b.')).toEqual(['"Q3 Plan"', 'a.b@c.io', 'https://x.io/a/b', 'plan', 'q3']);
+    expect(requestValues('Post the summary to #finance for last week')).toEqual(['#finance', 'last week']);
+    // "may" the verb, and the sentence's first word, are not values.
+    expect(requestValues('I may send it next Monday')).toEqual(['next monday']);
+    expect(requestValues('List unpaid invoices')).toEqual([]);
+  });
+
+  it('tells a changed value from a change of case, punctuation or filler', () => {
+    expect(sameValues('List unpaid invoices for Acme', 'list the unpaid invoices for acme, please.').same).toBe(true);
+    expect(sameValues('Transfer 1,000 EUR', 'Transfer 1000 EUR').same).toBe(true);
+    expect(sameValues('List unpaid invoices for Acme', 'List unpaid invoices for Globex')).toEqual({ same: false, onlyA: ['acme'], onlyB: ['globex'] });
+    expect(sameValues('Expenses from last week', 'Expenses from this week').same).toBe(false);
+    expect(sameValues('Task titled "fix bug"', 'Task titled "Fix Bug"').same).toBe(false);
+    expect(sameValues('Send 3 reminders', 'Send three reminders').same).toBe(false);
   });
 });

@@ -156,7 +156,7 @@ describe('planner', () => {
     const stored: unknown[] = [];
     const example = { task: 'Chase unpaid invoices in ClickUp', plan: GOOD_PLAN, outcome: 'succeeded' };
     const memory = { similar: async (_task: string, k: number) => [example].slice(0, k), store: async (r: unknown) => void stored.push(r) };
-    const o = new Orchestrator({ caller: catalog, tools: catalog, index: await indexFor(catalog), llm, memory, logger: { info() {}, warn() {} } });
+    const o = new Orchestrator({ caller: catalog, tools: catalog, index: await indexFor(catalog), llm, memory, config: { trust: ['telegram__send_message'] }, logger: { info() {}, warn() {} } });
     const result = await o.run(TASK, { client: 'test' });
     expect(result.status).toBe('succeeded');
     expect(result.record).toMatchObject({ planSource: 'llm', planPrompt: 'plan.v1', client: 'test', task: TASK });

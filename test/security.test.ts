@@ -5,7 +5,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../src/config/schema.js';
-import { Authenticator, allowsMetaTool, scopeOf, sha256, unsafeBinding } from '../src/server/auth.js';
+import { Authenticator, sha256, tokenPrincipal, unsafeBinding } from '../src/server/auth.js';
+import { allowsMetaTool } from '../src/access/policy.js';
+import { localPrincipal } from '../src/access/principal.js';
+import { CORE_META_TOOLS } from '../src/server/meta-tools.js';
+import { describeTool, searchTools } from '../src/server/search-tools.js';
+import { orchestrate, planTask } from '../src/server/orchestrate-tools.js';
+import { WORKFLOW_TOOLS } from '../src/server/workflow-tools.js';
+import { MEMORY_TOOLS } from '../src/server/memory-tools.js';
 import { RateLimiter, TokenBucket } from '../src/server/limits.js';
 import { CircuitBreaker, ConcurrencyLimit } from '../src/downstream/breaker.js';
 import { AuditLog, summarizeArgs } from '../src/audit/audit.js';
@@ -39,17 +46,21 @@ describe('authentication and scopes', () => {
   });
 
   it('scopes tools by glob over namespaced names, servers by whole-server globs, meta-tools by flag', () => {
-    const reader = scopeOf(tokens[0]);
+    const meta = Object.fromEntries([...CORE_META_TOOLS, searchTools, describeTool, orchestrate, planTask, ...WORKFLOW_TOOLS, ...MEMORY_TOOLS].map((t) => [t.name, t]));
+    const reader = tokenPrincipal(tokens[0]);
     expect(reader.allowsTool('xero__list-invoices')).toBe(true);
     expect(reader.allowsTool('xero__create-invoice')).toBe(false);
     expect(reader.allowsTool('clickup__create_task')).toBe(true);
     expect(reader.allowsServer('clickup')).toBe(true);
     expect(reader.allowsServer('xero')).toBe(false);
-    expect(['hub_status', 'search_tools', 'describe_tool', 'call_tool'].every((t) => allowsMetaTool(reader, t))).toBe(true);
-    expect(['orchestrate', 'plan_task', 'memory_search', 'schedule_workflow', 'list_workflows', 'run_workflow'].some((t) => allowsMetaTool(reader, t))).toBe(false);
-    const admin = scopeOf(tokens[1]);
-    expect(['orchestrate', 'memory_search', 'schedule_workflow'].every((t) => allowsMetaTool(admin, t))).toBe(true);
-    expect(allowsMetaTool(undefined, 'orchestrate')).toBe(true);
+    expect(['hub_status', 'search_tools', 'describe_tool', 'call_tool'].every((t) => allowsMetaTool(reader, meta[t]))).toBe(true);
+    expect(['orchestrate', 'plan_task', 'memory_search', 'schedule_workflow', 'list_workflows', 'run_workflow'].some((t) => allowsMetaTool(reader, meta[t]))).toBe(false);
+    const admin = tokenPrincipal(tokens[1]);
+    expect(['orchestrate', 'memory_search', 'schedule_workflow'].every((t) => allowsMetaTool(admin, meta[t]))).toBe(true);
+    // Every meta-tool declares what it needs; one that does not, and a call with no principal, are refused.
+    expect(Object.values(meta).every((t) => t.needs !== undefined)).toBe(true);
+    expect(allowsMetaTool(localPrincipal('stdio'), { name: 'undeclared' } as never)).toBe(false);
+    expect(allowsMetaTool(undefined, meta.orchestrate)).toBe(false);
   });
 
   it('rejects weak, doubled or duplicate tokens in the config, and refuses an open non-loopback bind with the reason', () => {
@@ -150,7 +161,7 @@ describe('plans confined to a scope', () => {
     { name: 'xero__list-invoices', annotations: READ_ONLY },
     { name: 'telegram__send_message', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } },
   ]);
-  const scoped: Caller = { label: 'reader', scope: scopeOf(tokens[0]), capabilities: () => undefined, sendRequest: async () => ({}) as never };
+  const scoped: Caller = { principal: tokenPrincipal(tokens[0]), capabilities: () => undefined, sendRequest: async () => ({}) as never };
   const plan = { steps: [{ id: 'list', tool: 'xero__list-invoices', args: {} }, { id: 'send', tool: 'telegram__send_message', args: { text: 'hi' } }] };
   const index = { searchMany: async () => catalog.tools().map((t) => ({ name: t.name, server: t.name.split('__')[0], description: t.name, score: 1 })) };
 
@@ -165,13 +176,14 @@ describe('plans confined to a scope', () => {
   });
 
   it('refuses a planned task that needs a tool outside the scope (plan_task and orchestrate)', async () => {
-    const llm = new ScriptedLlm([planReply(plan), planReply(plan)]);
+    const llm = new ScriptedLlm([planReply(plan), planReply(plan), planReply(plan), planReply(plan)]);
     const o = new Orchestrator({ caller: catalog, tools: catalog, index, llm, logger: { info() {}, warn() {} } });
-    await expect(o.plan('list invoices and tell the team', { caller: scoped })).rejects.toThrow(/outside the scope of token "reader"/);
+    // The planner sees only the token's tools: the out-of-scope one reads as unknown, and nothing runs.
+    await expect(o.plan('list invoices and tell the team', { caller: scoped })).rejects.toThrow(/unknown tool "telegram__send_message"/);
     const before = catalog.calls.length;
     const run = await o.run('list invoices and tell the team', { caller: scoped });
     expect(run.status).toBe('failed');
-    expect(run.record.error).toMatch(/outside the scope.*nothing was run/);
+    expect(run.record.error).toMatch(/Planning failed.*unknown tool "telegram__send_message"/s);
     expect(catalog.calls.length).toBe(before);
   });
 });

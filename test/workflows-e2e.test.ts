@@ -163,7 +163,7 @@ describe('workflows through the hub', () => {
     expect((await call<{ workflow: Details }>('pause_workflow', { id })).data.workflow.state).toBe('paused');
   });
 
-  it('keeps runtime workflows and their history across a restart; the CLI lists, shows and runs them', async () => {
+  it('keeps runtime workflows and their history across a restart; the CLI lists, shows and runs them', { timeout: 90_000 }, async () => {
     const id = 'invoice-follow-ups';
     await eventually(async () => !(await details(id)).running, 15_000, 'no run in progress');
     const before = await details(id);
@@ -184,7 +184,7 @@ describe('workflows through the hub', () => {
     expect(shownDetails.plan).toEqual(planned);
     expect(shownDetails.runs.map((r) => r.id)).toEqual(before.runs.slice(0, 10).map((r) => r.id));
     const human = await runCli(['workflows', 'show', id, '--config', configFile]);
-    expect(human.stderr).toContain(`${id}: Invoice follow-ups (runtime, paused)`);
+    expect(human.stdout).toContain(`${id}: Invoice follow-ups (runtime, paused)`);
 
     const requests = apps.llm.requests.length;
     const tasksBefore = followUps(apps).length;

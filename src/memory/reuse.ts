@@ -5,7 +5,8 @@
 // the plan's literal values when it appears there, and only there. Anything else (an added or dropped
 // word, a changed ordinary word, a value the plan does not show literally or that reaches a tool name
 // or an expression) makes it a different request as far as reuse goes: the caller plans afresh, with
-// the old run as an example.
+// the old run as an example. Memory reuses a plan only when nothing needs swapping (and the values of
+// the two requests are the same: values.ts); a changed value is planned afresh.
 import type { Plan } from '../planner/plan.js';
 import { terms } from '../routing/text.js';
 

@@ -41,7 +41,8 @@ export async function startMockApps(options: { scenario?: boolean } = {}): Promi
     },
     routing: { embeddings: { provider: 'none' } },
     llm: { provider: 'openai', baseURL: llm.url, apiKey: 'mock-key', model: STAND_IN_MODEL, samplingFallback: false },
-    orchestrate: { trust: ['xero__list-*'] },
+    // The seed task asks to post the summary: the operator trusts that send (egress needs consent otherwise).
+    orchestrate: { trust: ['xero__list-*', 'telegram__send_message'] },
     memory: { enabled: false },
     dataDir,
   };
