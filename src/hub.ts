@@ -301,7 +301,7 @@ export class Hub implements HubServices {
         ...(memory ? { memory: { state: memory.state } } : {}),
       };
     }
-    const memory = this.memory?.status();
+    const memory = this.memory && { ...this.memory.status(), ...(this.memory.address ? { url: this.memory.address } : {}) };
     return {
       ...pool,
       servers,

@@ -10,14 +10,17 @@ const draft07 = addFormats(new Ajv(options));
 const draft2020 = addFormats(new Ajv2020(options) as unknown as Ajv);
 const compiled = new WeakMap<object, ValidateFunction | null>();
 
-/** A tool schema compiled once (draft-07, or 2020-12 when it says so); null when it cannot be compiled. */
+/**
+ * A tool schema compiled once; null when it cannot be compiled. JSON Schema 2020-12 is MCP's default
+ * dialect (2025-11-25): a schema is checked as draft-07 only when its $schema names draft-07 or older.
+ */
 export function compileSchema(schema: Record<string, unknown> | undefined): ValidateFunction | null {
   if (!schema) return null;
   let validate = compiled.get(schema);
   if (validate === undefined) {
     const { $schema, ...rest } = schema as { $schema?: string };
     try {
-      validate = (String($schema ?? '').includes('2020-12') ? draft2020 : draft07).compile(rest);
+      validate = (/draft-0[4-7]/.test(String($schema ?? '')) ? draft07 : draft2020).compile(rest);
     } catch {
       validate = null;
     }

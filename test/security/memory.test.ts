@@ -248,7 +248,7 @@ describe('the embedded Chroma server', () => {
     const secret = JSON.parse(readFileSync(secretFile, 'utf8')) as { tenant: string; database: string };
     expect(secret.tenant).toMatch(/^t_[0-9a-f]{32}$/);
     const insider = new ChromaClient({ ...hostPort(address), ...secret });
-    const [own] = await insider.listCollections();
+    const own = (await insider.listCollections()).find((c) => c.name === owner.status().collection)!;
     expect((await own.get({ include: ['documents'] })).documents.some((d) => d?.includes(marker))).toBe(true);
 
     // The address stays out of status (shown to scoped tokens); Memory.address has it for admins.
