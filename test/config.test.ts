@@ -61,7 +61,7 @@ describe('config', () => {
 
   it('names the key path and what was expected', () => {
     expect(problems('servers:\n  a: {command: node, timeoutMs: "soon"}\n')).toEqual([expect.stringMatching(/^servers\.a\.timeoutMs: .*expected number/)]);
-    expect(problems('servers:\n  a: {command: node, timeoutMS: 5}\n')).toEqual(['servers.a: unknown key "timeoutMS"']);
+    expect(problems('servers:\n  a: {command: node, timeoutMS: 5}\n')).toEqual(['servers.a: unknown key "timeoutMS"; did you mean "timeoutMs"?']);
     expect(problems('servers:\n  a: {args: [x]}\n')).toEqual(['servers.a: needs either `command` (stdio) or `url` (remote)']);
     expect(problems('servers:\n  a: {url: "not a url"}\n')[0]).toMatch(/^servers\.a\.url: /);
     expect(problems('servers:\n  "my server": {command: node}\n')[0]).toMatch(/^servers\.my server: server names use letters/);

@@ -194,7 +194,8 @@ describe('fault injection (HTTP hub with auth)', () => {
       http: {
         auth: {
           tokens: [
-            { name: 'ops', token: OPS_TOKEN, tools: ['*'], orchestrate: true, workflows: true },
+            // 100 concurrent sessions below: more than the default quota (http.maxSessions / 4).
+            { name: 'ops', token: OPS_TOKEN, tools: ['*'], orchestrate: true, workflows: true, admin: true, maxSessions: 200 },
             { name: 'reader', token: READER_TOKEN, tools: ['steady__echo', 'steady__add'] },
           ],
         },
@@ -347,8 +348,10 @@ describe('fault injection (HTTP hub with auth)', () => {
       );
       const ok = results.filter(Boolean).length;
       expect(ok).toBe(sessions);
-      const health = (await (await fetch(hub.url.replace(/\/mcp$/, '/health'))).json()) as { sessions: number };
-      expect(health.sessions).toBeGreaterThanOrEqual(sessions);
+      // /health says only up or down; the session count is in the metrics (admin tokens).
+      expect(await (await fetch(hub.url.replace(/\/mcp$/, '/health'))).json()).toEqual({ status: 'ok' });
+      const metrics = await (await fetch(hub.url.replace(/\/mcp$/, '/metrics'), { headers: { authorization: `Bearer ${OPS_TOKEN}` } })).text();
+      expect(Number(/^mcp_hub_http_sessions (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(sessions);
       figure('concurrent HTTP sessions', `${sessions} sessions x ${callsEach} calls: ${ok * callsEach}/${sessions * callsEach} correct`);
     } finally {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
@@ -495,7 +498,9 @@ describe('fault injection (HTTP hub with auth)', () => {
     expect(lines.some((l) => l.client === 'reader' && l.outcome === 'refused' && l.tool === 'orchestrate' && l.kind === 'meta')).toBe(true);
     expect(lines.some((l) => l.tool === 'victim0__slow' && l.outcome === 'error')).toBe(true);
 
-    const res = await fetch(hub.url.replace(/\/mcp$/, '/metrics'), { headers: { authorization: `Bearer ${READER_TOKEN}` } });
+    // Metrics name every server and count every token's calls: admin tokens only.
+    expect((await fetch(hub.url.replace(/\/mcp$/, '/metrics'), { headers: { authorization: `Bearer ${READER_TOKEN}` } })).status).toBe(403);
+    const res = await fetch(hub.url.replace(/\/mcp$/, '/metrics'), { headers: { authorization: `Bearer ${OPS_TOKEN}` } });
     expect(res.status).toBe(200);
     const body = await res.text();
     expect(body).toMatch(/mcp_hub_tool_calls_total\{server="steady",tool="steady__add",outcome="ok"\} \d+/);
@@ -581,7 +586,7 @@ describe('fault injection (limits and lifecycle)', () => {
       ...QUIET,
       dataDir: path.join(dir, 'data'),
       servers: { steady: fixture('steady') },
-      http: { auth: { tokens: [{ name: 'lim', token, tools: ['*'] }] }, rateLimit: { perSession: 1, perToken: 1000 }, maxSessions: 3, sessionIdleMs: 400, maxBodyBytes: 2048 },
+      http: { auth: { tokens: [{ name: 'lim', token, tools: ['*'], maxSessions: 3 }] }, rateLimit: { perSession: 1, perToken: 1000 }, maxSessions: 3, sessionIdleMs: 400, maxBodyBytes: 2048 },
     });
     const hub = await startHttpHub(config);
     try {

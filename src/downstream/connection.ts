@@ -1,6 +1,8 @@
 // One downstream MCP server: connect, list what it offers, route calls to it, restart it when it dies,
 // and relay its requests (sampling, elicitation, roots) to the upstream client that made the call.
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
@@ -222,6 +224,13 @@ export class DownstreamConnection extends EventEmitter {
       this.client = this.opening = undefined;
       this.direct = undefined;
       await Promise.all(clients.map(closeClient));
+      const missing = this.missingCommand(err);
+      if (missing) {
+        // Retrying cannot help until the config changes (a changed entry restarts the server).
+        this.log.error('server cannot start', { error: missing });
+        this.setState('failed', missing);
+        return;
+      }
       this.log.warn('server failed to start', { error: message });
       this.scheduleRestart(message);
     }
@@ -583,6 +592,14 @@ export class DownstreamConnection extends EventEmitter {
       found = caller;
     }
     return found;
+  }
+
+  /** What to fix when a stdio server's command (or its cwd) does not exist; undefined for other failures. */
+  private missingCommand(err: unknown): string | undefined {
+    if (!this.config.command || !((err as NodeJS.ErrnoException)?.code === 'ENOENT' || /spawn \S+ ENOENT/.test(String(err)))) return undefined;
+    const cwd = this.config.cwd && path.resolve(this.options.baseDir, this.config.cwd);
+    if (cwd && !existsSync(cwd)) return `servers.${this.name}.cwd "${this.config.cwd}" does not exist; fix it in the config`;
+    return `command "${this.config.command}" was not found (spawn ENOENT): install it, or fix servers.${this.name}.command (an absolute path works); not retrying until its config changes`;
   }
 
   /** Tells the server that the roots of the upstream client changed. */

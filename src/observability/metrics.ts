@@ -41,7 +41,7 @@ export class HubMetrics {
       registers,
     });
     this.workflowRuns = new Counter({ name: 'mcp_hub_workflow_runs_total', help: 'Workflow runs by workflow and final status', labelNames: ['workflow', 'status'], registers });
-    this.httpRefused = new Counter({ name: 'mcp_hub_http_refused_total', help: 'HTTP requests refused, by reason (auth, origin, host, rate, size, sessions, malformed)', labelNames: ['reason'], registers });
+    this.httpRefused = new Counter({ name: 'mcp_hub_http_refused_total', help: 'HTTP requests refused, by reason (auth, origin, host, rate, size, sessions, token-sessions, metrics, session, malformed, shutdown)', labelNames: ['reason'], registers });
     new Gauge({
       name: 'mcp_hub_circuit_state',
       help: 'Circuit breaker per server: 0 closed, 1 half-open, 2 open',

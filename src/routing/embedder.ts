@@ -79,7 +79,14 @@ export class TransformersEmbedder implements Embedder {
   }
 
   private async doLoad(): Promise<void> {
-    const { pipeline, env, LogLevel } = await import('@huggingface/transformers');
+    const { pipeline, env, LogLevel } = await import('@huggingface/transformers').catch((err: NodeJS.ErrnoException) => {
+      if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+      // An optional dependency: installs that skip it (an offline mirror) search lexically.
+      throw new Error(
+        'the local model runtime (@huggingface/transformers, an optional dependency) is not installed, so tool search is lexical (BM25). ' +
+          'To add it: ONNXRUNTIME_NODE_INSTALL=skip npm install -g mcp-orchestrator-hub; or set routing.embeddings.provider: none (or openai)',
+      );
+    });
     // The library's own chatter would otherwise reach the console; stdout is the MCP channel in stdio mode.
     env.logLevel = LogLevel.ERROR;
     let modelId = this.model;

@@ -193,6 +193,17 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
           return refuse(res, 'token-sessions', 503, -32000, `Too many open sessions for token "${scope.name}" (http.auth.tokens[].maxSessions: ${quota}); retry later or close unused sessions`, { 'retry-after': '5' });
         }
       }
+      // Counted as opening until it is in `sessions` (or failed): concurrent initializes cannot pass the quota.
+      const name = scope?.name ?? '';
+      opening.set(name, (opening.get(name) ?? 0) + 1);
+      let counted = true;
+      const opened = () => {
+        if (!counted) return;
+        counted = false;
+        const left = (opening.get(name) ?? 1) - 1;
+        if (left > 0) opening.set(name, left);
+        else opening.delete(name);
+      };
       // Without auth (loopback, or a gateway in front that authenticates) the client is the local user.
       const principal = scope ?? LOCAL;
       const session = host.newSession(principal);
@@ -200,6 +211,7 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
           sessions.set(id, { transport, session, tokenName: scope?.name, key: principal.key, lastSeen: Date.now() });
+          opened();
         },
       });
       transport.onclose = () => {
@@ -208,15 +220,11 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
           perSession.forget(transport.sessionId);
         }
       };
-      const name = scope?.name ?? '';
-      opening.set(name, (opening.get(name) ?? 0) + 1);
       try {
         await session.server.connect(transport);
         return await transport.handleRequest(req, res, body);
       } finally {
-        const left = (opening.get(name) ?? 1) - 1;
-        if (left > 0) opening.set(name, left);
-        else opening.delete(name);
+        opened();
       }
     }
     return refuse(res, 'malformed', 400, -32000, 'Bad request: send an initialize request first, or the Mcp-Session-Id header of an open session');

@@ -2,6 +2,7 @@
 // stdio with the real hub child process: input nested too deep or too large is refused at parse time
 // and the hub keeps serving; config reloads re-authenticate open sessions; each token has a session
 // quota; /health says only up or down; /metrics is for admins; the audit trail is private.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { AuditLog, summarizeArgs } from '../../src/audit/audit.js';
 import {
   INIT,
   QUIET,
+  ROOT,
   call,
   deepCall,
   fixture,
@@ -260,5 +262,25 @@ describe('audit privacy', () => {
     audit.record({ kind: 'tool', client: 'reader', tool: 'steady__pid', args: { deep }, outcome: 'refused', ms: 1 });
     expect(() => audit.flush()).not.toThrow();
     expect(statSync(file).size).toBeGreaterThan(0);
+  });
+});
+
+describe('last resort', () => {
+  it('reports an uncaught exception and an unhandled rejection on stderr, redacted, and keeps the process serving', () => {
+    const script = `
+      const { installLastResort } = await import(${JSON.stringify(path.join(ROOT, 'dist/src/server/last-resort.js'))});
+      const { registerSecret } = await import(${JSON.stringify(path.join(ROOT, 'dist/src/log/redact.js'))});
+      registerSecret('secret-${'x'.repeat(12)}');
+      installLastResort();
+      setTimeout(() => { throw new Error('bug holding secret-${'x'.repeat(12)}'); }, 10);
+      setTimeout(() => void Promise.reject(new Error('nobody awaited this')), 20);
+      setTimeout(() => process.stderr.write('still serving\\n'), 100);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(''); // stdout is the protocol channel in stdio mode
+    expect(run.stderr).toMatch(/uncaught exception; the hub keeps serving.*bug holding \[REDACTED\]/);
+    expect(run.stderr).toMatch(/unhandled promise rejection; the hub keeps serving.*nobody awaited this/);
+    expect(run.stderr).toContain('still serving');
+    expect(run.stderr).not.toContain(`secret-${'x'.repeat(12)}`);
   });
 });

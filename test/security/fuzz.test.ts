@@ -15,6 +15,7 @@ import { QUIET, call, fixture, openRawSession, post, rssMb, startHttpHub, startS
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const MESSAGES = 2000;
 const MAX_BODY = 65_536;
+const CONCURRENCY = 8;
 
 /** mulberry32: small, fast, good enough to pick cases reproducibly. */
 function prng(seed: number) {
@@ -104,9 +105,11 @@ function hostile(r: Rng, i: number): Buffer {
   const kind = r.int(10);
   let text: string;
   switch (kind) {
-    case 0: // nesting, sometimes past the bound, up to thousands of levels
-      text = r.next() < 0.5 ? deepText(r, 1 + r.int(3000)) : `{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"${r.pick(TOOLS)}","arguments":{"deep":${deepText(r, 1 + r.int(3000))}}}}`;
+    case 0: { // nesting: within the bound, past it, and deep enough to overflow a recursive walk
+      const depth = r.pick([1 + r.int(60), 1 + r.int(3000), 5000 + r.int(20_000)]);
+      text = r.next() < 0.3 ? deepText(r, depth) : `{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"${r.pick(TOOLS)}","arguments":{"deep":${deepText(r, depth)}}}}`;
       break;
+    }
     case 1: // sizes: long strings, many keys, past http.maxBodyBytes now and then
       text = JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'steady__echo', arguments: { message: 'y'.repeat(r.next() < 0.2 ? MAX_BODY + r.int(50_000) : r.int(30_000)), ...Object.fromEntries(Array.from({ length: r.int(500) }, (_, k) => [`k${k}`, k])) } } });
       break;
@@ -172,13 +175,19 @@ describe('fuzzing the edge', () => {
       let results = 0;
       let empty = 0;
       let fivexx = 0;
-      for (let i = 0; i < MESSAGES; i++) {
-        const res = await post(hub.url, hostile(r, i), headers);
-        if (res.status >= 500) fivexx++;
-        if (res.messages.some(isError) || (res.status >= 400 && res.status < 500)) errors++;
-        else if (res.messages.length) results++;
-        else empty++; // notifications and responses: 202, nothing to say
-      }
+      const bodies = Array.from({ length: MESSAGES }, (_, i) => hostile(r, i));
+      // A few requests in flight at once, as several clients would send them (and the run stays short).
+      let nextIndex = 0;
+      const worker = async () => {
+        while (nextIndex < bodies.length) {
+          const res = await post(hub.url, bodies[nextIndex++], headers);
+          if (res.status >= 500) fivexx++;
+          if (res.messages.some(isError) || (res.status >= 400 && res.status < 500)) errors++;
+          else if (res.messages.length) results++;
+          else empty++; // notifications and responses: 202, nothing to say
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       const ms = Math.round(performance.now() - t0);
       const after = await post(hub.url, call('after', 'steady__add', { a: 2, b: 3 }), headers);
       expect(after.messages[0]?.result?.structuredContent).toEqual({ sum: 5 });
