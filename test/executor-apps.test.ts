@@ -53,7 +53,8 @@ describe('the seed scenario through the real catalog', () => {
     const progress: StepProgress[] = [];
     const first = await orchestrator.run(plan, { onProgress: (p) => progress.push(p) });
     expect(first.status).toBe('needs-approval');
-    expect(first.approval?.steps.map((s) => s.tool)).toEqual(['xero__list-invoices']);
+    // The Telegram send asks too: it sends data out of the hub (orchestrate.egress), and nothing trusts it here.
+    expect(first.approval?.steps.map((s) => s.tool)).toEqual(['xero__list-invoices', 'telegram__send_message']);
 
     const done = await orchestrator.resume(first.runId, true, { onProgress: (p) => progress.push(p) });
     expect(done.record.steps.map((s) => [s.id, s.status, s.error])).toEqual([
