@@ -133,7 +133,7 @@ async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOp
     }
     close = handle.close;
     stopAccepting = handle.stopAccepting;
-    say([banner(hub, handle.url), ...(extra.banner ?? [])].join('\n'));
+    say([banner(hub, handle.url, extra.banner !== undefined), ...(extra.banner ?? [])].join('\n'));
   } else {
     const { serveStdio } = await import('./server/stdio.js');
     close = await serveStdio(hub, () => void shutdown('end of input'));
@@ -155,7 +155,7 @@ async function flushLogs(): Promise<void> {
   });
 }
 
-function banner(hub: Hub, url: string): string {
+function banner(hub: Hub, url: string, extra = false): string {
   const status = hub.status();
   const rows = status.servers.map((s) => [s.name, s.state, s.state === 'ready' ? s.tools : '', s.error ?? '']);
   return [
@@ -168,6 +168,12 @@ function banner(hub: Hub, url: string): string {
     `  Connect:       npx @modelcontextprotocol/inspector  -> Transport "Streamable HTTP", URL ${url}`,
     `  Claude Desktop uses stdio instead: see README, "Connect a client".`,
     `  Check servers: ${BIN} doctor`,
+    ...(hub.listedTools().length < status.totals.tools
+      ? [
+          `  Tools listed:  the hub's own tools only: ${status.totals.tools} app tools are more than expose.maxTools (${hub.loaded.config.expose.maxTools}), so clients find them`,
+          `                 with search_tools and run them with call_tool. To list them all: expose.mode: all in the config${extra ? ' (or --expose all)' : ''}.`,
+        ]
+      : []),
     ...(status.totals.ready === 0 ? ['', `  No app is connected yet: set the variables named above, or try everything offline: ${BIN} demo (npx ${PACKAGE_NAME} demo)`] : []),
     '',
   ].join('\n');
@@ -405,8 +411,9 @@ program
   .option('--port <port>', 'HTTP port', (v) => parsePort(v), 3333)
   .addOption(new Option('--scenario <name>', 'run a scenario once and exit instead of serving').choices(['invoices']))
   .option('--llm <url>', 'plan with a real model at this OpenAI-compatible URL instead of the scripted stand-in')
+  .addOption(new Option('--expose <mode>', 'which tools clients see in tools/list (expose.mode)').choices(['all', 'search', 'auto']))
   .option('--json', 'with --scenario: print the run and the mock apps\' final state as one JSON object on stdout')
-  .action(async (opts: { host: string; port: number; scenario?: string; llm?: string; json?: boolean }) => {
+  .action(async (opts: { host: string; port: number; scenario?: string; llm?: string; json?: boolean; expose?: 'all' | 'search' | 'auto' }) => {
     const [{ setConsoleLevel }, { SEED_TASK, startDemoApps }, { describeRun, progressLine }, { Hub }] = await Promise.all([
       import('./log/logger.js'),
       import('./cli/demo.js'),
@@ -415,6 +422,7 @@ program
     ]);
     if (!program.opts<{ logLevel?: string }>().logLevel) setConsoleLevel(opts.scenario ? 'error' : 'warn');
     const apps = await startDemoApps({ llmUrl: opts.llm });
+    if (opts.expose) apps.loaded.config.expose.mode = opts.expose;
     if (!opts.scenario) {
       await serve(apps.loaded, { http: true, host: opts.host, port: opts.port }, { memory: true, schedule: true }, {
         banner: ['Offline demo: every app below is a local mock, seeded with Acme Ltd data.', ...apps.describe.map((l) => `  ${l}`), ''],

@@ -95,6 +95,9 @@ describe('demo', () => {
         child.once('exit', (code) => reject(new Error(`demo exited ${code}: ${stderr}`)));
       });
       expect(stderr).toMatch(/3\/3 servers/);
+      // It says what it is: tools behind search (and how to list them all), and a stand-in model (and how to plug a real one).
+      expect(stderr).toMatch(/more than expose\.maxTools \(40\)[\s\S]*search_tools[\s\S]*expose\.mode: all in the config \(or --expose all\)/);
+      expect(stderr).toMatch(/scripted stand-in[^\n]*invoice scenario[^\n]*--llm URL/);
       const client = new Client({ name: 'demo-test', version: '1' });
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       const status = (await client.callTool({ name: 'hub_status', arguments: {} })).structuredContent as { servers: Array<{ name: string; state: string }> };

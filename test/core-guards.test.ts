@@ -130,3 +130,18 @@ describe('consent is bound to the tool and its arguments', () => {
     expect(after.approval?.steps.map((s) => s.step)).toEqual(['del']);
   });
 });
+
+describe('typed text for a tool the client cannot see', () => {
+  it('converts scalar strings to the schema type only when that alone makes the arguments valid', async () => {
+    const { checkArguments } = await import('../src/catalog/validate.js');
+    const schema = { type: 'object', properties: { page: { type: 'integer' }, paid: { type: 'boolean' }, note: { type: 'string' } }, required: ['page'] };
+    const given = { page: '2', paid: 'false', note: '7' };
+    expect(checkArguments(schema, given)).toEqual({ args: { page: 2, paid: false, note: '7' } });
+    expect(given.page).toBe('2');
+    const valid = { page: 3 };
+    expect(checkArguments(schema, valid).args).toBe(valid);
+    expect(checkArguments(schema, { page: 'two' }).problem).toMatch(/page/);
+    // Only text is converted: a number for a string field stays an error.
+    expect(checkArguments(schema, { page: 1, note: 7 }).problem).toMatch(/note/);
+  });
+});

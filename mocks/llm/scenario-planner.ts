@@ -61,7 +61,7 @@ function planReply(request: LlmMockRequest): Reply {
     return answer({
       text:
         `The scripted stand-in only knows the demo scenario (Xero invoices, a ClickUp task, a Telegram summary) and cannot plan "${task}". ` +
-        'Configure a real model under llm: in orchestrator.config.yaml.',
+        'Give the demo a real model (demo --llm URL of an OpenAI-compatible API, or OPENAI_API_KEY), or configure one under llm: in orchestrator.config.yaml.',
     });
   }
   return answer({ toolCalls: [{ name: 'submit_plan', arguments: plan }] });

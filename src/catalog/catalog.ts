@@ -9,7 +9,7 @@ import type { DownstreamPool } from '../downstream/pool.js';
 import type { ServerConfig } from '../config/schema.js';
 import { globToRegExp, hubUri, namespacedName, parseHubUri } from './naming.js';
 import { detectPlainTextError, plainTextErrorPatterns } from './plain-text-errors.js';
-import { validateArguments } from './validate.js';
+import { checkArguments } from './validate.js';
 
 export interface CatalogTool {
   /** The namespaced name clients see. */
@@ -123,12 +123,12 @@ export class Catalog extends EventEmitter {
     const entry = this.toolsByName.get(name);
     // Hints name only tools the caller may use: a scoped token learns nothing of the rest.
     if (!entry) return toolError(unknownToolMessage(name, this.tools().filter((t) => allowsTool(principalOf(ctx), t.name))));
-    const invalid = invalidArgumentsError(entry, args);
-    if (invalid) return invalid;
+    const checked = prepareArguments(entry, args);
+    if ('error' in checked) return checked.error;
     const connection = this.pool.get(entry.server);
     if (!connection) return toolError(`server "${entry.server}" is no longer configured`);
     try {
-      return finishToolResult(connection, await connection.callTool(entry.originalName, args, ctx));
+      return finishToolResult(connection, await connection.callTool(entry.originalName, checked.args, ctx));
     } catch (err) {
       return toolError(err instanceof Error ? err.message : String(err));
     }
@@ -169,13 +169,15 @@ export function filterTools(tools: Tool[], filter: ServerConfig['tools']): Tool[
 }
 
 /**
- * The tool error for arguments that do not match the tool's input schema, or undefined when they do.
- * Shared with the tools/call fast path (src/server/relay.ts), so both paths answer alike.
+ * The arguments to send (typed text such as "1" converted when the schema wants a number), or the tool
+ * error for arguments that do not match the tool's input schema. Shared with the tools/call fast path
+ * (src/server/relay.ts), so both paths answer alike.
  */
-export function invalidArgumentsError(entry: CatalogTool, args: Record<string, unknown> | undefined): CallToolResult | undefined {
-  const problem = validateArguments(entry.tool.inputSchema, args ?? {});
-  if (!problem) return undefined;
-  return toolError(`Invalid arguments for ${entry.name}: ${problem}. Fix the arguments to match the tool's input schema (describe_tool shows it).`);
+export function prepareArguments(entry: CatalogTool, args: Record<string, unknown> | undefined): { args: Record<string, unknown> | undefined } | { error: CallToolResult } {
+  const given = args ?? {};
+  const checked = checkArguments(entry.tool.inputSchema, given);
+  if (!checked.problem) return { args: checked.args === given ? args : checked.args };
+  return { error: toolError(`Invalid arguments for ${entry.name}: ${checked.problem}. Fix the arguments to match the tool's input schema (describe_tool shows it).`) };
 }
 
 /** What every downstream answer goes through before the client sees it (both tools/call paths). */

@@ -83,7 +83,7 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
       `Mock ClickUp API:    ${clickup.url}  (workspace "Acme Ltd")`,
       `Mock Telegram API:   ${telegram.url}  (group "Acme Finance Team", chat ${TEAM_CHAT_ID})`,
       `Mock Xero server:    dist/mocks/xero-mcp/server.js  (all 51 official tools listed, the finance ones implemented; organisation "Acme Ltd", overdue invoices included)`,
-      llmMock ? `Model:               ${model} (a scripted stand-in for a real LLM, at ${llmMock.url}; set OPENAI_API_KEY or pass --llm URL for a real one)` : `Model:               ${model}`,
+      llmMock ? `Model:               ${model} (a scripted stand-in for a real LLM, at ${llmMock.url}: it plans the invoice scenario and schedules, nothing else; for any other task set OPENAI_API_KEY or pass --llm URL of an OpenAI-compatible model)` : `Model:               ${model}`,
     ],
     model,
     snapshot: () => ({

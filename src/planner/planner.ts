@@ -272,7 +272,9 @@ export class Planner {
       );
       addUsage(usage, response);
       const answer = planAnswer(response);
-      issues = answer === undefined ? [{ message: 'the answer held no plan: call submit_plan with the plan' }] : [];
+      // What the model said instead is shown: it often says why (a stand-in that cannot plan this, a refusal).
+      const said = response.text?.trim() ? ` (the model said: "${response.text.trim().slice(0, 400)}")` : '';
+      issues = answer === undefined ? [{ message: `the answer held no plan: call submit_plan with the plan${said}` }] : [];
       let plan: Plan | undefined;
       if (answer !== undefined) {
         const parsed = parsePlan(answer);

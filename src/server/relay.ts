@@ -11,7 +11,7 @@
 // params the SDK would reject) goes on to the Protocol unchanged.
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { finishToolResult, invalidArgumentsError, toolError } from '../catalog/catalog.js';
+import { finishToolResult, prepareArguments, toolError } from '../catalog/catalog.js';
 import type { Caller, Principal } from '../access/principal.js';
 import type { FinishCall } from '../observability/calls.js';
 import type { DirectCall } from '../downstream/direct-calls.js';
@@ -77,14 +77,14 @@ export class ToolCallRelay implements Interceptor {
 
     this.host.touch();
     const finish = hub.track({ kind: 'tool', tool: name, server: entry.server, known: true, client: this.host.principal.name, args });
-    const invalid = invalidArgumentsError(entry, args);
-    if (invalid) {
+    const checked = prepareArguments(entry, args);
+    if ('error' in checked) {
       finish('error', 'invalid arguments');
-      this.respond(id, invalid);
+      this.respond(id, checked.error);
       return true;
     }
     const token = meta?.progressToken;
-    const call = connection.startCall(entry.originalName, args, {
+    const call = connection.startCall(entry.originalName, checked.args, {
       caller: this.host.callerFor(id),
       onprogress:
         token === undefined ? undefined : (progress) => this.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { ...progress, progressToken: token } }, id),
