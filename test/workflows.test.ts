@@ -375,6 +375,28 @@ describe('restarts and downtime', () => {
     expect(third.service.get('hourly').runs).toHaveLength(1);
   });
 
+  it('catch-up never repeats an occurrence that already ran on schedule, after a restart', async () => {
+    const clock = new FakeClock(new Date('2025-03-20T12:10:00Z'));
+    const first = setup({ clock });
+    await first.service.start();
+    const { workflow } = await first.service.create({ name: 'hourly once', schedule: '0 * * * *', steps, catchUp: { policy: 'run-once', graceMs: 2 * 3600_000 } });
+    clock.set('2025-03-20T13:00:00Z');
+    const ran = finished(first.service);
+    expect(first.scheduler.fire(workflow.id, new Date('2025-03-20T13:00:00Z'))).toBe(true);
+    expect(await ran).toMatchObject({ trigger: 'schedule', scheduledFor: '2025-03-20T13:00:00.000Z', status: 'succeeded' });
+    await first.service.stop();
+
+    clock.set('2025-03-20T13:30:00Z'); // restarted before the next occurrence: nothing was missed
+    const second = setup({ dir: first.dir, clock });
+    const missed: unknown[] = [];
+    second.service.on('missed', (e) => missed.push(e));
+    await second.service.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(missed).toEqual([]);
+    expect(second.runner.calls).toHaveLength(0);
+    expect(second.service.get(workflow.id).runs).toHaveLength(1);
+  });
+
   it('catch-up run-once: does not run an occurrence older than the grace window', async () => {
     const clock = new FakeClock(new Date('2025-03-20T08:00:00Z'));
     const first = setup({ clock });
