@@ -3,7 +3,6 @@
 // the token that created it: every tool it may call (steps, onSuccess, onFailure) must be in that token's
 // scope at creation, each run acts as it with the rights it has now, consent for destructive steps comes
 // from a person (not from a flag in the input), and other tokens see it exactly as an unknown id.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +10,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, eventually, readEvents, tempDir, text, writeConfig } from '../support/hub.js';
+import { startHttpHub } from '../fixtures/raw-hub.js';
+import { ROOT, eventually, readEvents, tempDir, text, writeConfig } from '../support/hub.js';
 
 const RAW = path.join(ROOT, 'dist/test/fixtures/raw-server.js');
 const QUIET = { memory: { enabled: false }, routing: { embeddings: { provider: 'none' } } };
@@ -47,20 +47,7 @@ interface Hub {
 }
 
 async function startHub(configFile: string): Promise<Hub> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--http', '--port', '0', '--config', configFile], {
-    env: { ...(process.env as Record<string, string>), ORCHESTRATOR_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const match = /MCP endpoint:\s+(http:\/\/\S+\/mcp)/.exec(stderr);
-      if (match) resolve(match[1]);
-    });
-    void exited.then((code) => reject(new Error(`hub exited with ${code}:\n${stderr}`)));
-  });
+  const { url, stop } = await startHttpHub(configFile);
   const clients: Client[] = [];
   return {
     async as(who) {
@@ -71,8 +58,7 @@ async function startHub(configFile: string): Promise<Hub> {
     },
     async stop() {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-      child.kill('SIGTERM');
-      await exited;
+      await stop();
     },
   };
 }

@@ -1,11 +1,10 @@
 // For the trust tests: a hub served over HTTP with several bearer tokens, and SDK clients that connect
 // with one token each and record what reaches them (elicitation, sampling, log messages).
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { CLI, ROOT } from './hub.js';
+import { ROOT } from './hub.js';
 
 export const RECORDER = path.join(ROOT, 'dist/test/fixtures/recording-server.js');
 
@@ -14,39 +13,7 @@ export function recorder(name: string, events: string, env: Record<string, strin
   return { command: process.execPath, args: [RECORDER], env: { REC_NAME: name, REC_EVENTS: events, ...env } };
 }
 
-export interface HttpHub {
-  url: string;
-  child: ChildProcess;
-  stderr(): string;
-  stop(): Promise<number | null>;
-}
-
-export async function startHttpHub(configFile: string, env: Record<string, string> = {}): Promise<HttpHub> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--http', '--port', '0', '--config', configFile], {
-    env: { ...(process.env as Record<string, string>), ORCHESTRATOR_LOG_LEVEL: 'debug', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const match = /MCP endpoint:\s+(http:\/\/\S+\/mcp)/.exec(stderr);
-      if (match) resolve(match[1]);
-    });
-    void exited.then((code) => reject(new Error(`hub exited with ${code}:\n${stderr}`)));
-  });
-  return {
-    url,
-    child,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
+export { startHttpHub, type HttpHub } from '../fixtures/raw-hub.js';
 
 export interface TokenClient {
   client: Client;
