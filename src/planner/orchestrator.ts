@@ -3,6 +3,7 @@
 // every dependency comes in as an interface (the hub passes its Catalog, ToolIndex, Llm and memory).
 import { randomUUID } from 'node:crypto';
 import type { Caller, Principal } from '../access/principal.js';
+import { allowsTool } from '../access/policy.js';
 import { OrchestrateConfigSchema, type OrchestrateConfig, type OrchestrateConfigInput } from '../config/orchestrate.js';
 import { childLogger } from '../log/logger.js';
 import type { Llm } from '../llm/types.js';
@@ -342,7 +343,7 @@ function describe(steps: DestructiveStep[]): string {
 function outsideScope(plan: Plan, caller: Caller | undefined): string | undefined {
   const principal = caller?.principal;
   if (!principal) return undefined;
-  const tools = [...new Set(plan.steps.filter(isToolStep).map((s) => s.tool).filter((t) => !principal.allowsTool(t)))];
+  const tools = [...new Set(plan.steps.filter(isToolStep).map((s) => s.tool).filter((t) => !allowsTool(principal, t)))];
   return tools.length ? `the plan needs tools outside the scope of token "${principal.name}": ${tools.join(', ')}; nothing was run` : undefined;
 }
 
@@ -351,7 +352,7 @@ function inScope(result: PlanResult, caller: Caller | undefined): PlanResult {
   if (outside) throw new Error(outside);
   // Candidates are tool names: a scoped client sees only its own.
   const principal = caller?.principal;
-  return principal ? { ...result, candidates: result.candidates.filter((c) => principal.allowsTool(c)) } : result;
+  return principal ? { ...result, candidates: result.candidates.filter((c) => allowsTool(principal, c)) } : result;
 }
 
 function zeroUsage(): Usage {

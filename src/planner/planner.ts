@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller, Principal } from '../access/principal.js';
+import { allowsTool } from '../access/policy.js';
 import type { Llm, LlmMessage, LlmResponse, LlmToolDef } from '../llm/types.js';
 import { PlanSchema, type Plan, type PlanInput } from './plan.js';
 import type { RunRecord, Usage } from './record.js';
@@ -150,7 +151,7 @@ export class Planner {
   private view(principal: Principal | undefined): { tools: ToolLookup; index: ToolSearch } {
     const { tools, index } = this.deps;
     if (!principal || principal.allTools) return { tools, index };
-    const allowed = (name: string) => principal.allowsTool(name);
+    const allowed = (name: string) => allowsTool(principal, name);
     return {
       tools: {
         getTool: (name) => (allowed(name) ? tools.getTool(name) : undefined),

@@ -13,6 +13,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpConfig, TokenConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { localPrincipal, type Principal } from '../access/principal.js';
+import { seesInternals } from '../access/policy.js';
 import type { Logger } from '../log/logger.js';
 import type { HubStatus } from '../status.js';
 import { Authenticator, LOOPBACK_HOSTS, tokenPrincipal, unsafeBinding } from './auth.js';
@@ -144,7 +145,7 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
     }
     if (isMetrics) {
       // Metrics name every server and tool and count every token's calls: admin tokens only.
-      if (scope && !scope.admin) return refuse(res, 'metrics', 403, -32001, `Forbidden: /metrics needs an admin token (http.auth.tokens[].admin); token "${scope.name}" is not one`);
+      if (scope && !seesInternals(scope)) return refuse(res, 'metrics', 403, -32001, `Forbidden: /metrics needs an admin token (http.auth.tokens[].admin); token "${scope.name}" is not one`);
       const { contentType, body } = await host.metrics!.render();
       res.writeHead(200, { 'content-type': contentType });
       res.end(body);
