@@ -1,5 +1,6 @@
 // Text embedders behind one interface, shared by the tool index and (later) the run memory, so both
 // use the same model: a local ONNX model through transformers.js, or the OpenAI embeddings API.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EmbeddingsConfig } from '../config/routing.js';
 
@@ -78,7 +79,36 @@ export class TransformersEmbedder implements Embedder {
     return this.loading;
   }
 
+  /**
+   * A model that could not be downloaded is not tried again at every start: the failure is remembered
+   * beside the model cache for a day (delete the file, or fix the config, to try at once).
+   */
+  private failureFile(): string | undefined {
+    if (this.options.localPath || !this.deps.cacheDir) return undefined;
+    return path.join(this.deps.cacheDir, `unavailable-${this.model.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+  }
+
   private async doLoad(): Promise<void> {
+    const marker = this.failureFile();
+    const remembered = marker && readRememberedFailure(marker);
+    if (remembered) throw new Error(`${remembered.reason} (remembered from an earlier start; not retried until ${remembered.until} or until ${marker} is deleted)`);
+    try {
+      await this.loadModel();
+    } catch (err) {
+      const reason = explainLoadFailure(err, this.model);
+      if (marker && /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network/i.test(String(err))) {
+        try {
+          mkdirSync(path.dirname(marker), { recursive: true });
+          writeFileSync(marker, JSON.stringify({ model: this.model, reason, at: new Date().toISOString() }), { mode: 0o600 });
+        } catch {
+          // Not remembered: the next start tries again.
+        }
+      }
+      throw new Error(reason);
+    }
+  }
+
+  private async loadModel(): Promise<void> {
     const { pipeline, env, LogLevel } = await import('@huggingface/transformers').catch((err: NodeJS.ErrnoException) => {
       if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
       // An optional dependency: installs that skip it (an offline mirror) search lexically.
@@ -192,4 +222,29 @@ export function createEmbedder(options: EmbeddingsConfig, deps: EmbedderDeps = {
     case 'transformers':
       return new TransformersEmbedder(options, deps);
   }
+}
+
+const RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/** A download failure remembered within the last day, or undefined. */
+function readRememberedFailure(file: string): { reason: string; until: string } | undefined {
+  try {
+    const { reason, at } = JSON.parse(readFileSync(file, 'utf8')) as { reason?: string; at?: string };
+    const until = Date.parse(at ?? '') + RETRY_AFTER_MS;
+    return reason && until > Date.now() ? { reason, until: new Date(until).toISOString() } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A load failure in words a person can act on: "fetch failed" says nothing by itself. */
+function explainLoadFailure(err: unknown, model: string): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network/i.test(text)) {
+    return (
+      `could not download the embedding model "${model}" from the Hugging Face hub (${text}): tool search is lexical (BM25). ` +
+      'Offline? Give a local model folder in routing.embeddings.localPath, or set routing.embeddings.provider: none to stop trying'
+    );
+  }
+  return text;
 }
