@@ -2,7 +2,7 @@
 // own tools, hints that name commands, and errors a person can act on (port in use, a command that is
 // not installed, JSON vs YAML syntax, unknown keys with a suggestion), with the documented exit codes.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,16 @@ describe('errors a person can act on', () => {
     expect(r.stdout).toMatch(/gone\s+failed\s+command "no-such-command-here" was not found: it is not installed or not on PATH/);
     expect(r.stdout).toContain('servers.gone.command');
     expect(r.stdout).toMatch(/py\s+failed\s+command "uvx" was not found: install uv/);
+  });
+
+  it("doctor shows a crashed server's own error, not the runtime's version line or a stack frame", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'crash.mjs'), "throw new Error('XERO_CLIENT_ID is invalid: check the Custom Connection');\n");
+    const file = writeConfig(dir, { servers: { bad: { command: process.execPath, args: ['crash.mjs'] } }, routing: { embeddings: { provider: 'none' } }, memory: { enabled: false } });
+    const r = run(['doctor', '--config', file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('last stderr: Error: XERO_CLIENT_ID is invalid: check the Custom Connection');
+    expect(r.stdout).not.toMatch(/last stderr: Node\.js v/);
   });
 
   it('a .json config is strict JSON, and its errors say JSON with line and column', () => {

@@ -364,7 +364,7 @@ export class DownstreamConnection extends EventEmitter {
     if (this.state !== 'ready') return; // a failed connect reports itself
     this.client = undefined;
     this.direct = undefined;
-    const detail = this.stderrTail.at(-1);
+    const detail = this.lastStderr();
     const message = `the server closed its connection${detail ? ` (last stderr: ${detail})` : ''}`;
     this.log.warn('server exited', { error: message });
     this.offerings = EMPTY;
@@ -396,7 +396,7 @@ export class DownstreamConnection extends EventEmitter {
 
   private describeFailure(err: unknown): string {
     const base = err instanceof Error ? err.message : String(err);
-    const detail = this.stderrTail.at(-1);
+    const detail = this.lastStderr();
     return detail && !base.includes(detail) ? `${base} (last stderr: ${detail})` : base;
   }
 
@@ -465,7 +465,7 @@ export class DownstreamConnection extends EventEmitter {
 
   private explainCallError(err: unknown, what: string): Error {
     if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
-      const detail = this.stderrTail.at(-1);
+      const detail = this.lastStderr();
       return new McpError(ErrorCode.InternalError, `server "${this.name}" exited during ${what}${detail ? ` (last stderr: ${detail})` : ''}; it is being restarted, retry the call`);
     }
     if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
@@ -572,6 +572,15 @@ export class DownstreamConnection extends EventEmitter {
 
   subscribeResource(uri: string, subscribe: boolean): Promise<unknown> {
     return this.withCall({}, `subscribing to ${uri}`, (client) => (subscribe ? client.subscribeResource({ uri }) : client.unsubscribeResource({ uri })));
+  }
+
+  /**
+   * The server's last meaningful stderr line, for error texts: Node's closing "Node.js v20.x" line,
+   * blank lines, carets and stack frames say nothing about what went wrong, so the line before them is shown.
+   */
+  private lastStderr(): string | undefined {
+    const meaningful = this.stderrTail.filter((l) => l.trim() && !/^Node\.js v\d/.test(l.trim()) && !/^\s*at\s/.test(l) && !/^\s*\^+\s*$/.test(l));
+    return meaningful.at(-1)?.trim().slice(0, 500);
   }
 
   private leave(caller: Caller): void {
