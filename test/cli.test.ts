@@ -1,6 +1,7 @@
 // The CLI as a user runs it: doctor on the shipped config without credentials, tools and call
 // through the hub, and stdout in stdio mode carrying nothing but JSON-RPC, even after garbage input.
 import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, FIXTURE, ROOT, fixture, startHub, tempDir, writeConfig } from './support/hub.js';
@@ -15,6 +16,20 @@ describe('cli', () => {
     for (const line of [/xero\s+not-configured\s+set XERO_CLIENT_ID and XERO_CLIENT_SECRET/, /clickup\s+not-configured\s+set CLICKUP_API_TOKEN/, /telegram\s+not-configured\s+set TELEGRAM_BOT_TOKEN/]) {
       expect(run.stdout).toMatch(line);
     }
+  });
+
+  it('the shipped config, copied to a folder of its own, finds its servers wherever the packages are installed', () => {
+    const dir = tempDir();
+    copyFileSync(path.join(ROOT, 'orchestrator.config.yaml'), path.join(dir, 'orchestrator.config.yaml'));
+    const env = { ...cleanEnv, XERO_CLIENT_ID: 'dummy-id', XERO_CLIENT_SECRET: 'dummy-secret', CLICKUP_API_TOKEN: 'pk_dummy_0123456789', TELEGRAM_BOT_TOKEN: '123456:dummy-token-for-the-test' };
+    const run = spawnSync(process.execPath, [CLI, 'doctor', '--json', '--config', path.join(dir, 'orchestrator.config.yaml')], { encoding: 'utf8', env, cwd: dir });
+    const report = JSON.parse(run.stdout) as { servers: Array<{ name: string; state: string; tools: number }> };
+    expect(report.servers.map((s) => `${s.name}:${s.state}`).sort()).toEqual(['clickup:ready', 'telegram:ready', 'xero:ready']);
+    // A package that is not installed is named, with the command that installs it, and not retried.
+    const file = writeConfig(dir, { servers: { nope: { package: '@nobody/not-a-server' } }, routing: { embeddings: { provider: 'none' } } }, 'missing.yaml');
+    const missing = spawnSync(process.execPath, [CLI, 'doctor', '--config', file], { encoding: 'utf8', env: cleanEnv });
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toMatch(/nope\s+failed\s+package "@nobody\/not-a-server" of servers\.nope is not installed: npm install @nobody\/not-a-server/);
   });
 
   it('doctor exits non-zero and names the fix when an enabled server fails', () => {

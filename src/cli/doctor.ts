@@ -9,7 +9,8 @@ export function fixFor(s: ServerStatus, config: ServerConfig | undefined): strin
   if (s.state === 'disabled') return `enable it: servers.${s.name}.enabled: true`;
   if (s.state === 'not-configured') return `set ${s.missing!.join(' and ')} (e.g. export ${s.missing![0]}=...), or disable it: servers.${s.name}.enabled: false`;
   const error = s.error ?? '';
-  const target = config?.command ? `\`${[config.command, ...config.args].join(' ')}\`` : config?.url;
+  if (config?.package && /is not installed|has no bin/.test(error)) return error.replace(/^.*?(package ")/, '$1');
+  const target = config?.command ? `\`${[config.command, ...config.args].join(' ')}\`` : config?.package ? `the bin of ${config.package}` : config?.url;
   if (/ENOENT|not found|spawn/i.test(error) && config?.command) return `command "${config.command}" was not found: ${installHint(config.command)}, or fix servers.${s.name}.command (an absolute path works)`;
   if (/ECONNREFUSED|fetch failed|ENOTFOUND/i.test(error)) return `nothing answers at ${config?.url}: start that server or fix servers.${s.name}.url`;
   if (/\b401\b|\b403\b|unauthori[sz]ed|forbidden/i.test(error)) return `the server refused the credentials: check servers.${s.name}.headers / env`;

@@ -21,6 +21,10 @@ export const ServerSchema = z
   .object({
     // stdio (Claude Desktop's keys)
     command: z.string().min(1).optional(),
+    /** An npm package whose bin is the server, run with this Node: found wherever npm installed it. */
+    package: z.string().min(1).optional(),
+    /** With `package`: which of its bins (default: its only or first one). */
+    bin: z.string().min(1).optional(),
     args: z.array(z.string()).default([]),
     env: stringMap.default({}),
     cwd: z.string().optional(),
@@ -50,15 +54,16 @@ export const ServerSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (!s.command && !s.url) ctx.addIssue({ code: 'custom', message: 'needs either `command` (stdio) or `url` (remote)' });
-    if (s.command && s.url) ctx.addIssue({ code: 'custom', message: 'has both `command` and `url`; keep one' });
+    if (!s.command && !s.package && !s.url) ctx.addIssue({ code: 'custom', message: 'needs either `command` (stdio) or `url` (remote)' });
+    if ([s.command, s.package, s.url].filter(Boolean).length > 1) ctx.addIssue({ code: 'custom', message: 'has more than one of `command`, `package` and `url`; keep one' });
+    if (s.bin && !s.package) ctx.addIssue({ code: 'custom', path: ['bin'], message: 'goes with `package`' });
     const t = s.transport ?? s.type;
-    if (s.command && t && t !== 'stdio') ctx.addIssue({ code: 'custom', path: ['transport'], message: `is "${t}" but the server has a \`command\`` });
+    if ((s.command || s.package) && t && t !== 'stdio') ctx.addIssue({ code: 'custom', path: ['transport'], message: `is "${t}" but the server has a \`command\`` });
     if (s.url && t === 'stdio') ctx.addIssue({ code: 'custom', path: ['transport'], message: 'is "stdio" but the server has a `url`' });
   })
   .transform((s) => {
     const declared = s.transport ?? s.type;
-    const transport: 'stdio' | 'http' | 'sse' | 'auto' = s.command
+    const transport: 'stdio' | 'http' | 'sse' | 'auto' = s.command || s.package
       ? 'stdio'
       : declared === 'sse'
         ? 'sse'

@@ -41,6 +41,7 @@ import { CircuitBreaker, ConcurrencyLimit, type CircuitState } from './breaker.j
 import { DirectCalls, type DirectCall } from './direct-calls.js';
 import { interceptTransport } from './intercept.js';
 import { createTransport, type TransportKind } from './transport.js';
+import { PackageNotFoundError } from './package-bin.js';
 
 export type ServerState = 'disabled' | 'not-configured' | 'connecting' | 'ready' | 'restarting' | 'failed' | 'crash-loop' | 'stopped';
 
@@ -243,7 +244,7 @@ export class DownstreamConnection extends EventEmitter {
       if (abandoned.aborted) break;
       const client = this.createClient(generation);
       this.opening = client;
-      const transport = createTransport(this.config, kind, this.options.baseDir, this.options.dataDir);
+      const transport = createTransport(this.name, this.config, kind, this.options.baseDir, this.options.dataDir);
       this.captureStderr(transport);
       const direct = new DirectCalls(transport, this.config.timeoutMs);
       interceptTransport(transport, direct);
@@ -605,6 +606,7 @@ export class DownstreamConnection extends EventEmitter {
 
   /** What to fix when a stdio server's command (or its cwd) does not exist; undefined for other failures. */
   private missingCommand(err: unknown): string | undefined {
+    if (err instanceof PackageNotFoundError) return err.message;
     if (!this.config.command || !((err as NodeJS.ErrnoException)?.code === 'ENOENT' || /spawn \S+ ENOENT/.test(String(err)))) return undefined;
     const cwd = this.config.cwd && path.resolve(this.options.baseDir, this.config.cwd);
     if (cwd && !existsSync(cwd)) return `servers.${this.name}.cwd "${this.config.cwd}" does not exist; fix it in the config`;

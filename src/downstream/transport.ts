@@ -6,14 +6,17 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerConfig } from '../config/schema.js';
 import { useFastReadBuffer } from './fast-read-buffer.js';
+import { packageBin } from './package-bin.js';
 
 export type TransportKind = 'stdio' | 'http' | 'sse';
 
-export function createTransport(config: ServerConfig, kind: TransportKind, baseDir: string, dataDir?: string): Transport {
+export function createTransport(name: string, config: ServerConfig, kind: TransportKind, baseDir: string, dataDir?: string): Transport {
   if (kind === 'stdio') {
+    // A `package:` server runs its bin with this Node, wherever npm installed it.
+    const script = config.package ? packageBin(config.package, config.bin, baseDir, name) : undefined;
     return useFastReadBuffer(new StdioClientTransport({
-      command: config.command!,
-      args: config.args,
+      command: script ? process.execPath : config.command!,
+      args: script ? [script, ...config.args] : config.args,
       // Only a minimal base (PATH, HOME, ...) plus what the entry names: one app's secrets never
       // reach another app's process, as Claude Desktop does it. MCP_HUB_DATA_DIR names the hub's data
       // (memory, workflows, audit): servers that read local files (Telegram's uploads) refuse it.
