@@ -72,7 +72,10 @@ const hubStatus = defineMetaTool({
     // Memory is optional: say when it is not working and why, since plans are then made without it.
     const m = status.memory as MemoryStatus | undefined;
     const memory = m && `memory: ${m.state}${m.state === 'ready' ? `, ${m.count} entries` : ''}${m.reason ? ` (${m.reason})` : ''}`;
-    return jsonResult(status as unknown as Record<string, unknown>, [`${status.totals.tools} tools from ${status.totals.ready}/${status.totals.servers} servers`, ...lines, ...(memory ? [memory] : [])].join('\n'));
+    // Tool search says whether it ranks with embeddings, and why not when it cannot.
+    const r = status.routing as { dense?: string; model?: string; reason?: string } | undefined;
+    const routing = r && `tool search: ${r.dense === 'ready' ? `hybrid (${r.model})` : r.dense === 'off' ? 'lexical (embeddings off)' : r.dense === 'loading' ? 'lexical while the embedding model loads' : `lexical (embeddings unavailable${r.reason ? `: ${r.reason}` : ''})`}`;
+    return jsonResult(status as unknown as Record<string, unknown>, [`${status.totals.tools} tools from ${status.totals.ready}/${status.totals.servers} servers`, ...lines, ...(routing ? [routing] : []), ...(memory ? [memory] : [])].join('\n'));
   },
 });
 
