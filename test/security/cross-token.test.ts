@@ -79,7 +79,7 @@ describe('server-initiated requests reach only the session whose call caused the
     const alice = await as('alice');
     const bob = await as('bob');
     const carol = await as('carol');
-    await alice.client.callTool({ name: 'rec__ask_after', arguments: { question: 'alice: secret question', ms: 400 } });
+    await alice.client.callTool({ name: 'rec__ask_after', arguments: { question: 'alice: secret question', ms: 2000 } });
     // bob and carol are the most recent sessions to act.
     await bob.client.callTool({ name: 'rec__echo', arguments: { text: 'hi' } });
     await carol.client.callTool({ name: 'other__echo', arguments: { text: 'hi' } });
