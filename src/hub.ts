@@ -236,10 +236,6 @@ export class Hub implements HubServices {
     return availability.ok ? undefined : availability.reason;
   }
 
-  clientLabel(call: CallContext): string {
-    return principalOf(call)?.name ?? 'unknown';
-  }
-
   /** The rights a stored principal (a workflow's owner, a waiting run's) has under today's config; undefined when its token is gone. */
   principalNow(ref: PrincipalRef): Principal | undefined {
     const tokens = this.loaded.config.http.auth?.tokens ?? [];

@@ -91,12 +91,6 @@ export function currentRights(stored: PrincipalRef, current: ((name: string) => 
   };
 }
 
-/** Whether two principals are the same one with the same scope (plan reuse, approvals). */
-export function samePrincipal(a: Pick<PrincipalRef, 'name' | 'local'> & { key?: string }, b: Principal): boolean {
-  if (a.local || b.local) return a.local === b.local;
-  return a.name === b.name && (a.key === undefined || a.key === b.key);
-}
-
 /** The upstream side of a call: who acts, and where a downstream server's own requests are relayed. */
 export interface Caller {
   /** Who acts; checked on every path a tool can be reached by. */

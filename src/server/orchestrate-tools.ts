@@ -83,7 +83,7 @@ export const orchestrate = defineMetaTool({
     }
     const unavailable = hub.llmUnavailable(call);
     if (unavailable) return toolError(unavailable);
-    return runResult(await hub.orchestrator.run(args.task!, { ...common, dryRun: args.dryRun, context: args.context, client: hub.clientLabel(call) }));
+    return runResult(await hub.orchestrator.run(args.task!, { ...common, dryRun: args.dryRun, context: args.context }));
   },
 });
 

@@ -21,8 +21,6 @@ export interface HubServices {
   memory: Memory;
   /** Why no model can serve this call (no key, no sampling client), or undefined when one can. */
   llmUnavailable(call: CallContext): string | undefined;
-  /** Who is calling, for run records: "stdio", "http", or a token name. */
-  clientLabel(call: CallContext): string;
   /** With the call: the LLM chain's availability for that client (sampling depends on it). */
   status(call?: CallContext): HubStatus;
   metaTools(): MetaTool[];
