@@ -3,7 +3,7 @@
 // 100 concurrent HTTP sessions, unauthenticated / wrong-scope / forged-Origin requests, limits, secret
 // isolation, audit, metrics, graceful shutdown. Each test adds its figures; the table is printed at the
 // end (stderr) and written to bench/out/faults.json. Run alone: npm run test:faults.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CLI, ROOT, eventually, fixture as baseFixture, readEvents, tempDir, text, writeConfig } from './support/hub.js';
+import { startHttpHub, type HttpHub } from './fixtures/raw-hub.js';
 
 const GARBAGE = path.join(ROOT, 'dist/test/fixtures/garbage-server.js');
 const OPS_TOKEN = `ops-${randomBytes(16).toString('hex')}`;
@@ -39,41 +40,6 @@ afterAll(() => {
 });
 
 // ---------- helpers ----------
-
-interface HttpHub {
-  url: string;
-  child: ChildProcess;
-  stderr(): string;
-  exited: Promise<number | null>;
-  stop(): Promise<number | null>;
-}
-
-async function startHttpHub(configFile: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<HttpHub> {
-  const child = spawn(process.execPath, [CLI, ...extraArgs, 'serve', '--http', '--port', '0', '--config', configFile], {
-    env: { ...(process.env as Record<string, string>), ORCHESTRATOR_LOG_LEVEL: 'debug', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const match = /MCP endpoint:\s+(http:\/\/\S+\/mcp)/.exec(stderr);
-      if (match) resolve(match[1]);
-    });
-    void exited.then((code) => reject(new Error(`hub exited with ${code}:\n${stderr}`)));
-  });
-  return {
-    url,
-    child,
-    stderr: () => stderr,
-    exited,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 async function connect(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'fault-client', version: '1.0.0' }, { capabilities: {} });
@@ -203,7 +169,8 @@ describe('fault injection (HTTP hub with auth)', () => {
         rateLimit: { perSession: 100_000, perToken: 100_000 },
       },
     });
-    hub = await startHttpHub(config, ['--log-file', logFile], { HUB_ONLY_SECRET: HUB_SECRET });
+    // Debug logging: every line the hub can write is checked for secrets below.
+    hub = await startHttpHub(config, { ORCHESTRATOR_LOG_LEVEL: 'debug', HUB_ONLY_SECRET: HUB_SECRET }, ['--log-file', logFile]);
     ops = await connect(hub.url, OPS_TOKEN);
   }, 90_000);
 

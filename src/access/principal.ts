@@ -3,21 +3,23 @@
 // everything. A Principal is rebuilt from its stored form (PrincipalRef) wherever a run outlives the
 // request that started it (workflows, runs waiting for approval, remembered plans).
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { ClientCapabilities, LoggingMessageNotification, Progress } from '@modelcontextprotocol/sdk/types.js';
 
 /** The stored form of a principal: plain data, kept with workflows, run records and memory entries. */
-export interface PrincipalRef {
+export const PrincipalRefSchema = z.object({
   /** Token name; "stdio", "cli", "http" (loopback without auth) or "config" for the local user. */
-  name: string;
+  name: z.string(),
   /** The local user (no token): every right. */
-  local: boolean;
+  local: z.boolean(),
   /** Globs over namespaced tool names. */
-  tools: string[];
-  orchestrate: boolean;
-  workflows: boolean;
+  tools: z.array(z.string()),
+  orchestrate: z.boolean(),
+  workflows: z.boolean(),
   /** Sees and changes every principal's workflows and runs. */
-  admin: boolean;
-}
+  admin: z.boolean(),
+});
+export type PrincipalRef = z.output<typeof PrincipalRefSchema>;
 
 export interface Principal extends PrincipalRef {
   allowsTool(name: string): boolean;

@@ -2,6 +2,7 @@
 // arguments and (truncated) result, timing, tokens and outcome. Memory stores these; workflows keep them as history.
 import { z } from 'zod';
 import { PlanSchema } from './plan.js';
+import { PrincipalRefSchema } from '../access/principal.js';
 
 export const StepRecordSchema = z.object({
   id: z.string(),
@@ -30,9 +31,7 @@ export const RunRecordSchema = z.object({
   /** Who asked: "stdio", a token name, "workflow:<id>", "cli". */
   client: z.string().optional(),
   /** Who the run acted as (src/access/principal.ts): checked when it is resumed, reused or shown. */
-  principal: z
-    .object({ name: z.string(), local: z.boolean(), tools: z.array(z.string()), orchestrate: z.boolean(), workflows: z.boolean(), admin: z.boolean() })
-    .optional(),
+  principal: PrincipalRefSchema.optional(),
   trigger: z.enum(['orchestrate', 'cli', 'schedule', 'manual', 'catch-up']).default('orchestrate'),
   status: z.enum(['planned', 'needs-approval', 'running', 'succeeded', 'failed', 'cancelled']),
   plan: PlanSchema.optional(),

@@ -1,7 +1,7 @@
 // The shapes workflows keep: a definition (from the config or created at runtime), its state (stored
 // plan, approval, schedule anchor, counters), the record of each run, and the runner the hub injects.
 import { z } from 'zod';
-import type { PrincipalRef } from '../access/principal.js';
+import { PrincipalRefSchema, type PrincipalRef } from '../access/principal.js';
 import { TimezoneSchema, WorkflowIdSchema, taskOrSteps, workflowFields } from '../config/workflows.js';
 import { PlanSchema, StepSchema, type Plan } from '../planner/plan.js';
 import { RunRecordSchema, type RunRecord, type Usage } from '../planner/record.js';
@@ -48,16 +48,6 @@ export const LastRunSchema = z.object({
   trigger: TriggerSchema,
   startedAt: z.string(),
   endedAt: z.string().optional(),
-});
-
-/** A stored principal (src/access/principal.ts). */
-export const PrincipalRefSchema = z.object({
-  name: z.string(),
-  local: z.boolean(),
-  tools: z.array(z.string()),
-  orchestrate: z.boolean(),
-  workflows: z.boolean(),
-  admin: z.boolean(),
 });
 
 export const WorkflowStateSchema = z.object({
