@@ -3,30 +3,12 @@
 // and token saving, for lexical, dense and fused ranking. Nothing here is tuned on these queries.
 //
 //   npm run bench:retrieval -- [--data DIR] [--model PATH_OR_ID] [--dtype q8|fp32] [--sample N] [--all] [--json FILE]
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { RoutingConfigSchema, type RoutingConfigInput } from '../src/config/routing.js';
-import { ToolIndex, type IndexedTool, type SearchMode } from '../src/routing/index.js';
-
-interface PoolTool {
-  name: string;
-  description?: string;
-  inputSchema?: Record<string, unknown>;
-  annotations?: Record<string, unknown>;
-}
-interface Pool {
-  servers: Array<{ name: string; description?: string; tools: PoolTool[] }>;
-}
-interface Query {
-  id: string;
-  query: string;
-  tools: Array<string | string[]>;
-  kind: 'single' | 'multi';
-  steps?: string[];
-}
+import type { RoutingConfigInput } from '../src/config/routing.js';
+import type { ToolIndex, SearchMode } from '../src/routing/index.js';
+import { buildIndex as buildPoolIndex, embeddingsFor, findDataDir, readPool as readPoolFile, readQueries as readQueriesFile, type Pool, type Query } from './pool.js';
 
 // ---------- arguments ----------
 const argv = process.argv.slice(2);
@@ -34,10 +16,8 @@ const arg = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const here = path.dirname(fileURLToPath(import.meta.url));
-const defaultData = [path.resolve(here, '../../../shared/benchmarks/tool-retrieval'), path.resolve('../shared/benchmarks/tool-retrieval'), '/work/shared/benchmarks/tool-retrieval'].find((p) => existsSync(p));
-const dataDir = arg('data') ?? defaultData;
-if (!dataDir || !existsSync(dataDir)) {
+const dataDir = findDataDir(arg('data'));
+if (!dataDir) {
   console.error('benchmark data not found; pass --data DIR (the tool-retrieval folder)');
   process.exit(2);
 }
@@ -47,16 +27,8 @@ const sampleSize = argv.includes('--all') ? Infinity : Number(arg('sample') ?? 3
 const jsonOut = arg('json');
 
 // ---------- data ----------
-const readPool = (rel: string): Pool => JSON.parse(readFileSync(path.join(dataDir, rel), 'utf8'));
-const readQueries = (rel: string): Query[] =>
-  readFileSync(path.join(dataDir, rel), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
-
-function toIndexed(server: string, t: PoolTool): IndexedTool {
-  return { name: `${server}__${t.name}`, server, originalName: t.name, description: t.description, inputSchema: t.inputSchema, annotations: t.annotations };
-}
+const readPool = (rel: string): Pool => readPoolFile(dataDir, rel);
+const readQueries = (rel: string): Query[] => readQueriesFile(dataDir, rel);
 
 /** Deterministic sample (fixed-seed shuffle), so runs compare. */
 function sample<T>(items: T[], n: number): T[] {
@@ -72,30 +44,7 @@ function sample<T>(items: T[], n: number): T[] {
 }
 
 // ---------- index ----------
-function routingConfig(overrides: RoutingConfigInput = {}): ReturnType<typeof RoutingConfigSchema.parse> {
-  const embeddings = modelArg
-    ? existsSync(modelArg)
-      ? { provider: 'transformers' as const, localPath: modelArg, dtype }
-      : { provider: 'transformers' as const, model: modelArg, dtype }
-    : { provider: 'none' as const };
-  return RoutingConfigSchema.parse({ ...overrides, embeddings: { ...embeddings, ...(overrides.embeddings ?? {}) } });
-}
-
-async function buildIndex(pool: Pool, overrides: RoutingConfigInput = {}): Promise<{ index: ToolIndex; buildMs: number; embedMs: number }> {
-  const warnings: string[] = [];
-  const index = new ToolIndex(routingConfig(overrides), {
-    cacheDir: path.resolve('.orchestrator/models'),
-    logger: { info() {}, debug() {}, warn: (m, meta) => warnings.push(`${m} ${JSON.stringify(meta ?? {})}`) },
-  });
-  const t0 = performance.now();
-  for (const s of pool.servers) index.setServer(s.name, s.tools.map((t) => toIndexed(s.name, t)), s.description);
-  const buildMs = performance.now() - t0;
-  const t1 = performance.now();
-  await index.ready();
-  const embedMs = performance.now() - t1;
-  for (const w of warnings) console.error(`  (index) ${w}`);
-  return { index, buildMs, embedMs };
-}
+const buildIndex = (pool: Pool, overrides: RoutingConfigInput = {}) => buildPoolIndex(pool, { embeddings: embeddingsFor(modelArg, dtype), overrides });
 
 // ---------- metrics ----------
 interface Metrics {
