@@ -2,6 +2,7 @@
 // scripts: parallel DAG, forEach, failures, retries, timeouts, cancellation, approval, replanning.
 // Synchronisation is by events (deferreds the fake tools resolve), never by sleeping.
 import { describe, expect, it } from 'vitest';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Orchestrator, type OrchestratorDeps } from '../src/planner/orchestrator.js';
 import type { OrchestrateConfigInput } from '../src/config/orchestrate.js';
 import type { StepProgress } from '../src/planner/executor.js';
@@ -423,6 +424,44 @@ describe('executor', () => {
     expect(result.record.usage).toEqual({ llmCalls: 1, inputTokens: 50, outputTokens: 10, costUsd: 0.002 });
     expect(llm.requests).toHaveLength(1);
     expect(result.summary).toContain('sum (LLM step): succeeded');
+  });
+
+  it('a text answer is read with an outputSchema prompt step: checked against the schema, asked once more, then failed', async () => {
+    // A server that answers in text, one part per record (as the official Xero server does).
+    const textual = (): CallToolResult => ({ content: [{ type: 'text', text: 'Found 2 invoices:' }, { type: 'text', text: 'Invoice: INV-1\nAmount Due: 5' }, { type: 'text', text: 'Invoice: INV-2\nAmount Due: 7' }] });
+    const catalog = new FakeCatalog([
+      { name: 'xero__list-invoices', annotations: READ_ONLY, handler: textual },
+      { name: 'clickup__create_task', annotations: CREATE, handler: (args) => ok({ id: `T-${args.name}` }) },
+    ]);
+    const schema = { type: 'object', properties: { invoices: { type: 'array', items: { type: 'object', properties: { number: { type: 'string' }, due: { type: 'number' } }, required: ['number', 'due'] } } }, required: ['invoices'] };
+    const plan = {
+      steps: [
+        { id: 'inv', tool: 'xero__list-invoices' },
+        { id: 'found', prompt: 'List the invoices', inputs: { text: { $expr: 'steps.inv' } }, outputSchema: schema },
+        { id: 'tasks', tool: 'clickup__create_task', forEach: 'steps.found.invoices[due > 6]', args: { name: { $expr: 'item.number' } } },
+      ],
+    };
+    // First answer misses a field; the second fits.
+    const llm = new ScriptedLlm([{ text: '{"invoices": [{"number": "INV-1"}]}' }, { text: '{"invoices": [{"number": "INV-1", "due": 5}, {"number": "INV-2", "due": 7}]}' }]);
+    const result = await orchestrator(catalog, {}, { llm }).run(plan);
+    expect(result.status).toBe('succeeded');
+    expect(result.results.tasks).toEqual([{ id: 'T-INV-2' }]);
+    // The text parts reach the model apart (a blank line between records), with the schema to fit.
+    expect(llm.requests[0].messages[0].content).toContain('Found 2 invoices:\\n\\nInvoice: INV-1\\nAmount Due: 5\\n\\nInvoice: INV-2');
+    expect(llm.requests[0].messages[0].content).toContain('"required":["number","due"]');
+    expect(llm.requests[1].messages.at(-1)?.content).toContain('missing required field `invoices.0.due`');
+    expect(result.record.usage.llmCalls).toBe(2);
+
+    // Two answers that do not fit: the step fails, saying why, and nothing after it runs.
+    const bad = new ScriptedLlm([{ text: '{"invoices": "none"}' }, { text: 'no idea' }]);
+    const failed = await orchestrator(catalog, { replan: false }, { llm: bad }).run(plan);
+    expect(failed.status).toBe('failed');
+    expect(failed.record.steps.find((s) => s.id === 'found')?.error).toMatch(/did not fit the step's outputSchema twice: the answer was not JSON/);
+    expect(catalog.callsTo('clickup__create_task')).toHaveLength(1);
+
+    // A schema that cannot compile is a plan issue before anything runs.
+    const invalid = await orchestrator(catalog).run({ steps: [{ id: 'p', prompt: 'x', outputSchema: { type: 'no-such-type' } }] });
+    expect(invalid.issues?.[0]).toMatchObject({ step: 'p', field: 'outputSchema' });
   });
 
   it('a dry run validates and plans without calling anything; an invalid plan is a failed run with issues', async () => {

@@ -142,6 +142,62 @@ describe('planner', () => {
     expect(stubborn.requests).toHaveLength(2);
   });
 
+  it('refuses a plan that uses a tool it was not offered, saying so; the tools of example plans are offered', async () => {
+    const catalog = demoCatalog();
+    // github__list_commits exists in the catalog but has nothing to do with the task: it is never offered.
+    const sneaky = { steps: [...GOOD_PLAN.steps, { id: 'log', tool: 'github__list_commits', args: {} }] };
+    const llm = new ScriptedLlm([planReply(sneaky), planReply(sneaky)]);
+    const planner = new Planner({ llm, index: await indexFor(catalog), tools: catalog });
+    const err = await planner.plan({ task: TASK }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlanningError);
+    expect((err as PlanningError).issues[0]).toMatchObject({ step: 'log', field: 'tool' });
+    expect((err as PlanningError).message).toContain('"github__list_commits" was not offered for this task');
+    expect(llm.requests[1].messages[2].content).toContain('was not offered');
+
+    // When a similar past run used it, its tools are offered (a model adapting the example finds them).
+    const withExample = new ScriptedLlm([planReply(sneaky)]);
+    const again = new Planner({ llm: withExample, index: await indexFor(catalog), tools: catalog });
+    const result = await again.plan({ task: TASK, examples: [{ task: 'same, with the commit log', plan: sneaky, outcome: 'succeeded' }] });
+    expect(result.candidates).toContain('github__list_commits');
+    expect(withExample.requests[0].messages[0].content).toContain('### github__list_commits');
+  });
+
+  it('stops before asking the model when a part of the task matches no tool', async () => {
+    const catalog = demoCatalog();
+    const summarised = { steps: [GOOD_PLAN.steps[0], { id: 'sum', prompt: 'Summarise', inputs: { i: { $expr: 'steps.invoices' } } }] };
+    const llm = new ScriptedLlm([planReply(summarised)]);
+    const planner = new Planner({ llm, index: await indexFor(catalog), tools: catalog });
+    const err = await planner.plan({ task: 'List the unpaid invoices in Xero, then book zeppelin lessons' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlanningError);
+    expect((err as Error).message).toContain('no tool matches "book zeppelin lessons"');
+    expect(llm.requests).toHaveLength(0);
+    // A part a prompt step does needs no tool.
+    await expect(planner.plan({ task: 'List the unpaid invoices in Xero, then summarise them' })).resolves.toMatchObject({ attempts: 1 });
+  });
+
+  it('offers the whole chain of tools that find the ids a candidate needs', async () => {
+    const catalog = new FakeCatalog([
+      { name: 'clickup__create_task', description: 'Create a task in a ClickUp list.', annotations: CREATE, inputSchema: obj({ list_id: { type: 'string' }, name: { type: 'string' } }, ['list_id', 'name']) },
+      // No id is required, but it needs one of them: optional ids count when nothing is required.
+      { name: 'clickup__get_lists', description: 'Get the lists of a folder or space.', annotations: READ_ONLY, inputSchema: obj({ folder_id: { type: 'string' }, space_id: { type: 'string' } }) },
+      { name: 'clickup__get_spaces', description: 'Get the spaces of a workspace.', annotations: READ_ONLY, inputSchema: obj({ team_id: { type: 'string' } }, ['team_id']) },
+      { name: 'clickup__get_folders', description: 'Get the folders of a space.', annotations: READ_ONLY, inputSchema: obj({ space_id: { type: 'string' } }, ['space_id']) },
+      { name: 'clickup__get_workspaces', description: 'List workspaces (the API calls them teams).', annotations: READ_ONLY, inputSchema: obj({}) },
+      // A write that mentions teams is never a supplier.
+      { name: 'clickup__rename_team', description: 'Rename one of the teams.', annotations: CREATE, inputSchema: obj({ team_id: { type: 'string' } }, ['team_id']) },
+      { name: 'weather__forecast', description: 'Weather forecast for a city.', annotations: READ_ONLY },
+    ]);
+    const planner = new Planner({ llm: new ScriptedLlm([]), index: await indexFor(catalog), tools: catalog }, { perQuery: 1, limit: 1 });
+    const offered = await planner.candidates('Create a ClickUp task to pay the rent');
+    expect(offered.map((t) => [t.name, !!t.supplier])).toEqual([
+      ['clickup__create_task', false],
+      ['clickup__get_lists', true],
+      ['clickup__get_folders', true],
+      ['clickup__get_spaces', true],
+      ['clickup__get_workspaces', true],
+    ]);
+  });
+
   it('falls back to a JSON text answer when the provider does not call tools', async () => {
     const catalog = demoCatalog();
     const llm = new ScriptedLlm([{ text: `Here is the plan:\n\`\`\`json\n${JSON.stringify(GOOD_PLAN)}\n\`\`\`` }]);
@@ -159,7 +215,7 @@ describe('planner', () => {
     const o = new Orchestrator({ caller: catalog, tools: catalog, index: await indexFor(catalog), llm, memory, config: { trust: ['telegram__send_message'] }, logger: { info() {}, warn() {} } });
     const result = await o.run(TASK, { client: 'test' });
     expect(result.status).toBe('succeeded');
-    expect(result.record).toMatchObject({ planSource: 'llm', planPrompt: 'plan.v1', client: 'test', task: TASK });
+    expect(result.record).toMatchObject({ planSource: 'llm', planPrompt: 'plan.v2', client: 'test', task: TASK });
     expect(result.record.usage.llmCalls).toBe(1);
     expect(result.results.notify).toEqual({ message_id: 5, text: 'Created Follow up 0 invoices' });
     expect(llm.requests[0].messages[0].content).toContain('Example 1: "Chase unpaid invoices in ClickUp" (outcome: succeeded)');

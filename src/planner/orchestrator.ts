@@ -11,7 +11,7 @@ import { isToolStep, type Plan, type PlanInput } from './plan.js';
 import type { RunRecord, Usage } from './record.js';
 import { Executor, approvalKey, newStepRecord, type Approver, type RunState, type StepProgress, type ToolCaller } from './executor.js';
 import { Planner, PlanningError, type PlanExample, type ToolSearch } from './planner.js';
-import { PLAN_PROMPT_VERSION } from './prompts/plan.v1.js';
+import { PLAN_PROMPT_VERSION } from './prompts/plan.v2.js';
 import { SafetyPolicy } from './safety.js';
 import { summarize } from './summary.js';
 import { parsePlan, validatePlan, type PlanIssue, type ToolLookup } from './validator.js';

@@ -7,7 +7,8 @@
 //   {"$template": "text {{<jsonata>}} ..."} -> a string with interpolations, e.g. "Chase {{item.invoiceNumber}}"
 // The context is { steps: { <stepId>: <result> }, item, index (inside forEach), input (the run's context) }.
 // A step's result is the tool's structuredContent when present, else its text parsed as JSON when it is
-// JSON, else the text; an LLM step's result is its text (or parsed JSON with output: "json"); a forEach
+// JSON, else the text (a tool's text parts joined by blank lines); an LLM step's result is its text (or
+// parsed JSON with output: "json" or an outputSchema, which the answer must fit); a forEach
 // step's result is the array of its iterations' results.
 import { z } from 'zod';
 
@@ -43,6 +44,11 @@ export const LlmStepSchema = z
     /** Named values given to the model with the prompt (literals or expressions). */
     inputs: z.record(z.string(), z.unknown()).optional(),
     output: z.enum(['text', 'json']).default('text'),
+    /**
+     * JSON Schema the answer must fit (implies output "json"): how a plan reads fields out of a tool that
+     * answers in text. The answer is checked against it and the model asked once more with what is wrong.
+     */
+    outputSchema: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 

@@ -10,7 +10,7 @@ import type { Llm, LlmMessage, LlmResponse, LlmToolDef } from '../llm/types.js';
 import { PlanSchema, type Plan, type PlanInput } from './plan.js';
 import type { RunRecord, Usage } from './record.js';
 import { stepQueries } from './clauses.js';
-import { PLAN_PROMPT_VERSION, PLAN_SYSTEM_PROMPT } from './prompts/plan.v1.js';
+import { PLAN_PROMPT_VERSION, PLAN_SYSTEM_PROMPT } from './prompts/plan.v2.js';
 import { REPLAN_SYSTEM_PROMPT } from './prompts/replan.v1.js';
 import { extractJsonObject, promptJson } from './results.js';
 import { formatIssues, parsePlan, validatePlan, type PlanIssue, type ToolLookup } from './validator.js';
@@ -81,20 +81,34 @@ export interface PlannerOptions {
 
 export const SUBMIT_PLAN = 'submit_plan';
 
+export type Candidate = { name: string; tool: Tool; supplier?: boolean };
+
 /** A hit scoring under this share of its query's best is left out: it matched a word or two, not the step. */
 const RELATIVE_SCORE = 0.8;
+/** The same inside one app's tools, looser: an app's tools share its vocabulary, so their scores lie close. */
+const SCOPED_RELATIVE = 0.5;
 /** Hits read per app-scoped query before keeping that app's tools. */
 const SCOPED_DEPTH = 50;
-/** Supplier tools (they give the ids candidates require) added at most, over at most two hops. */
-const MAX_SUPPLIERS = 4;
+/** Supplier tools (they give the ids candidates require) added at most, over at most three hops (ClickUp: task <- list <- space <- workspace). */
+const MAX_SUPPLIERS = 8;
+const SUPPLIER_HOPS = 3;
+/** Parts a prompt step does (no tool needed): "summarise them", "draft a reply". */
+const TEXT_WORK = /^(?:summari[sz]e|write|draft|compose|translate|format|explain|rephrase|outline)\b/i;
 
-/** Entities whose ids a tool requires: `list_id` -> "list", `contactIds` -> "contact". */
-function requiredIdEntities(tool: Tool): string[] {
-  const required = ((tool.inputSchema as { required?: string[] }).required ?? []) as string[];
-  return required.flatMap((key) => {
-    const entity = /^(.+?)[_-]?ids?$/i.exec(key)?.[1]?.replace(/[_-]+/g, ' ').toLowerCase();
-    return entity && entity.length > 1 ? [entity] : [];
-  });
+/**
+ * Entities whose ids a tool needs: `list_id` -> "list", `contactIds` -> "contact". The required ones; when
+ * none is required, the optional ones: a tool like get_lists(folder_id?, space_id?) needs one of them
+ * though no schema keyword says so (JSON Schema can, but tool schemas rarely do).
+ */
+function neededIdEntities(tool: Tool): string[] {
+  const schema = tool.inputSchema as { required?: string[]; properties?: Record<string, unknown> };
+  const entities = (keys: string[]) =>
+    keys.flatMap((key) => {
+      const entity = /^(.+?)[_-]?ids?$/i.exec(key)?.[1]?.replace(/[_-]+/g, ' ').toLowerCase();
+      return entity && entity.length > 1 ? [entity] : [];
+    });
+  if (schema.required?.length) return entities(schema.required);
+  return entities(Object.keys(schema.properties ?? {}));
 }
 
 /** Server names of the catalog (tool names are `<server>__<tool>`); names under 3 characters are too likely to be words. */
@@ -124,15 +138,30 @@ export class Planner {
   }
 
   /**
-   * The tools offered for a task, resolved to full definitions: per step of the task (and per extra
-   * query) the best `perQuery` hits that score at least RELATIVE_SCORE of that query's best, merged
-   * round-robin up to `limit`. A query that names an app ("... to our Telegram group") searches that
-   * app's tools for its other words: the app's name matches every tool of the app, so it tells them apart poorly.
+   * The tools offered for a task, resolved to full definitions: per part of the task (and per extra
+   * query) its best `perQuery` hits that score at least RELATIVE_SCORE of that query's best, merged
+   * round-robin up to `limit`. A part that names an app ("... to our Telegram group") searches that
+   * app's tools for its other words (the app's name matches every tool of the app, so it tells them apart
+   * poorly), and each app the task names is searched with the whole task as well. Then the tools of the
+   * example plans, and the tools that supply the ids the candidates need.
    */
-  async candidates(task: string, extra: string[] = [], principal?: Principal): Promise<Array<{ name: string; tool: Tool; supplier?: boolean }>> {
+  async candidates(task: string, extra: string[] = [], principal?: Principal, examples: PlanExample[] = []): Promise<Candidate[]> {
+    return (await this.offer(task, extra, principal, examples)).tools;
+  }
+
+  /**
+   * The candidates and the parts of the task no tool matched. The tools of the example plans are offered
+   * too (in scope only): a model adapting an example must find its tools among the offered ones.
+   */
+  private async offer(task: string, extra: string[], principal: Principal | undefined, examples: PlanExample[]): Promise<{ tools: Candidate[]; unmatched: string[] }> {
     const view = this.view(principal);
     const servers = serverNames(view.tools);
-    const lists = await Promise.all([...stepQueries(task), ...extra].map((q) => this.searchStep(view, q, servers)));
+    const parts = stepQueries(task);
+    const perPart = await Promise.all([...parts, ...extra].map((q) => this.searchStep(view, q, servers)));
+    // Each app the task names, searched with the whole task too: a part can lose the verb that says what
+    // to do in that app ("Send the profit and loss report from Xero to our Telegram group").
+    const wholeTask = parts.length > 1 ? await this.searchStep(view, task, servers) : [];
+    const lists = [...perPart.flat(), ...wholeTask];
     const chosen: string[] = [];
     for (let r = 0; r < this.options.perQuery && chosen.length < this.options.limit; r++) {
       for (const list of lists) {
@@ -140,8 +169,12 @@ export class Planner {
         if (hit && !chosen.includes(hit.name) && chosen.length < this.options.limit) chosen.push(hit.name);
       }
     }
+    for (const name of examples.flatMap((e) => e.plan.steps.flatMap((s) => ('tool' in s && typeof s.tool === 'string' ? [s.tool] : [])))) {
+      if (!chosen.includes(name)) chosen.push(name);
+    }
     const tools = chosen.map((name) => view.tools.getTool(name)).filter((t): t is { name: string; tool: Tool } => !!t);
-    return [...tools, ...(await this.suppliers(view, tools)).map((t) => ({ ...t, supplier: true }))];
+    const unmatched = parts.filter((part, i) => perPart[i].every((list) => !list.length) && !TEXT_WORK.test(part));
+    return { tools: [...tools, ...(await this.suppliers(view, tools)).map((t) => ({ ...t, supplier: true }))], unmatched };
   }
 
   /**
@@ -168,55 +201,94 @@ export class Planner {
   }
 
   /** The candidates as the prompt shows them: full blocks, then the id suppliers in a line each (compact mode). */
-  private renderCandidates(tools: Array<{ name: string; tool: Tool; supplier?: boolean }>): string {
+  private renderCandidates(tools: Candidate[]): string {
     if (this.options.schemas === 'full') return renderTools(tools, 'full');
     return [renderTools(tools.filter((t) => !t.supplier)), renderSuppliers(tools.filter((t) => t.supplier))].filter(Boolean).join('\n\n');
   }
 
   /**
-   * Tools of the same app that give the ids the candidates require (create_task needs list_id: a tool that
+   * Tools of the same app that give the ids the candidates need (create_task needs list_id: a tool that
    * lists lists), and theirs in turn, so a plan can find an id it was not given instead of inventing one.
+   * Each candidate's whole chain is followed before the next one's, in rank order: the best candidates'
+   * chains are complete when the budget runs out.
    */
   private async suppliers(view: { tools: ToolLookup; index: ToolSearch }, chosen: Array<{ name: string; tool: Tool }>): Promise<Array<{ name: string; tool: Tool }>> {
     const have = new Set(chosen.map((t) => t.name));
     const added: Array<{ name: string; tool: Tool }> = [];
-    let frontier = chosen;
-    for (let hop = 0; hop < 2 && frontier.length && added.length < MAX_SUPPLIERS; hop++) {
-      const next: Array<{ name: string; tool: Tool }> = [];
-      for (const { name, tool } of frontier) {
-        const server = name.split('__')[0];
-        for (const entity of requiredIdEntities(tool)) {
-          if (added.length >= MAX_SUPPLIERS) break;
-          const hits = await view.index.searchMany([`list ${entity}s`], { perQuery: SCOPED_DEPTH, limit: SCOPED_DEPTH });
-          const hit = hits.find((h) => h.server === server && `${h.name} ${h.description}`.toLowerCase().includes(entity));
-          if (!hit || have.has(hit.name)) continue;
-          const found = view.tools.getTool(hit.name);
-          if (!found) continue;
-          have.add(hit.name);
-          added.push(found);
-          next.push(found);
+    const lookups = new Map<string, Promise<{ name: string; tool: Tool } | undefined>>();
+    const lookup = (server: string, entity: string, except: string) => {
+      const key = `${server}\0${entity}\0${except}`;
+      if (!lookups.has(key)) lookups.set(key, this.lookupTool(view, server, entity, except));
+      return lookups.get(key)!;
+    };
+    // Breadth first from each candidate in rank order: its shortest chain, even through tools another chain added.
+    for (const candidate of chosen) {
+      const seen = new Set([candidate.name]);
+      let frontier = [candidate];
+      for (let hop = 0; hop < SUPPLIER_HOPS && frontier.length; hop++) {
+        const next: Array<{ name: string; tool: Tool }> = [];
+        for (const { name, tool } of frontier) {
+          for (const entity of neededIdEntities(tool)) {
+            const found = await lookup(name.split('__')[0], entity, name);
+            if (!found || seen.has(found.name)) continue;
+            seen.add(found.name);
+            next.push(found);
+            if (have.has(found.name)) continue;
+            if (added.length >= MAX_SUPPLIERS) return added;
+            have.add(found.name);
+            added.push(found);
+          }
         }
+        frontier = next;
       }
-      frontier = next;
     }
     return added;
   }
 
-  private async searchStep(view: { index: ToolSearch }, query: string, servers: string[]): Promise<Array<{ name: string; score: number }>> {
+  /** The app's tool that lists `entity`: names the entity (get_lists for "list") before one that only mentions it; not a write. */
+  private async lookupTool(view: { tools: ToolLookup; index: ToolSearch }, server: string, entity: string, except: string): Promise<{ name: string; tool: Tool } | undefined> {
+    const hits = await view.index.searchMany([`list ${entity}s`], { perQuery: SCOPED_DEPTH, limit: SCOPED_DEPTH });
+    const tools = hits
+      .filter((h) => h.server === server && h.name !== except && `${h.name} ${h.description}`.toLowerCase().includes(entity))
+      .map((h) => view.tools.getTool(h.name))
+      .filter((t): t is { name: string; tool: Tool } => !!t && t.tool.annotations?.readOnlyHint !== false);
+    return tools.find((t) => t.name.toLowerCase().includes(entity.replace(/ /g, ''))) ?? tools[0];
+  }
+
+  /**
+   * The hits for one part of the task: one list per app the part names (that app's tools for the part's
+   * other words, at most `perQuery`), else one list over the whole catalog, cut at RELATIVE_SCORE of its best.
+   */
+  private async searchStep(view: { index: ToolSearch }, query: string, servers: string[]): Promise<Array<Array<{ name: string; score: number }>>> {
     const { perQuery } = this.options;
     const named = servers.filter((s) => serverPattern(s).test(query));
     const rest = named.reduce((q, s) => q.replace(serverPattern(s, 'gi'), ' '), query).replace(/\s+/g, ' ').trim();
-    const text = named.length && /\w/.test(rest) ? rest : query;
-    const depth = named.length ? Math.max(perQuery, SCOPED_DEPTH) : perQuery;
-    let hits = await view.index.searchMany([text], { perQuery: depth, limit: depth });
-    if (named.length) hits = hits.filter((h) => named.includes(h.server));
-    hits = hits.slice(0, perQuery);
-    const best = hits[0]?.score ?? 0;
-    return hits.filter((h) => h.score >= best * RELATIVE_SCORE);
+    if (!named.length || !/\w/.test(rest)) {
+      const hits = await view.index.searchMany([query], { perQuery, limit: perQuery });
+      const best = hits[0]?.score ?? 0;
+      return [hits.filter((h) => h.score >= best * RELATIVE_SCORE)];
+    }
+    const depth = Math.max(perQuery, SCOPED_DEPTH);
+    const hits = await view.index.searchMany([rest], { perQuery: depth, limit: depth });
+    return named.map((server) => {
+      const own = hits.filter((h) => h.server === server).slice(0, perQuery);
+      const best = own[0]?.score ?? 0;
+      return own.filter((h) => h.score >= best * SCOPED_RELATIVE);
+    });
   }
 
+
   async plan(req: PlanRequest): Promise<PlannerResult> {
-    const tools = await this.candidates(req.task, [], req.caller?.principal);
+    const { tools, unmatched } = await this.offer(req.task, [], req.caller?.principal, req.examples ?? []);
+    // Every part of the task needs a tool to plan with; asking a model without one only gets a plan that guesses.
+    if (unmatched.length) {
+      const issues = unmatched.map((part) => ({ message: `no tool matches "${part}"` }));
+      throw new PlanningError(
+        `No tool for part of the task:\n${formatIssues(issues)}\nReword that part with the words its app uses, or connect a server that does it (search_tools shows what the hub has).`,
+        issues,
+        { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      );
+    }
     const user = [
       `Task: ${req.task}`,
       req.context !== undefined ? `Context (available as \`input\` in expressions):\n${promptJson(req.context, 4000)}` : '',
@@ -230,11 +302,11 @@ export class Planner {
 
   /** New steps for the remaining work after a failure; the completed steps are kept in front of them. */
   async replan(req: ReplanRequest): Promise<PlannerResult> {
-    const failedTools = req.failures.map((f) => f.tool).filter((t): t is string => !!t);
+    // The running plan's tools stay on offer (with their schemas) even when retrieval misses them: the prompt shows that plan.
+    const planTools = [...new Set(req.plan.steps.flatMap((s) => ('tool' in s ? [s.tool] : [])))];
     const principal = req.caller?.principal;
-    const tools = await this.candidates(req.task, req.failures.map((f) => f.error.slice(0, 200)), principal);
-    // The failed steps' tools stay on offer (with their schemas) even when retrieval misses them.
-    for (const name of failedTools) {
+    const tools = await this.candidates(req.task, req.failures.map((f) => f.error.slice(0, 200)), principal, req.examples ?? []);
+    for (const name of planTools) {
       const t = this.view(principal).tools.getTool(name);
       if (t && !tools.some((c) => c.name === name)) tools.push(t);
     }
@@ -263,6 +335,8 @@ export class Planner {
     combine: (plan: Plan) => Plan = (p) => p,
     reservedIds: string[] = [],
   ): Promise<PlannerResult> {
+    // A plan may use only the tools the model was shown (a replan is shown the running plan's tools).
+    const offered = new Set(tools.map((t) => t.name));
     const usage: Usage = { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     const messages: LlmMessage[] = [{ role: 'user', content: user }];
     let issues: PlanIssue[] = [];
@@ -285,7 +359,7 @@ export class Planner {
             if (reservedIds.includes(s.id)) issues.push({ step: s.id, field: 'id', message: 'is the id of a completed step; pick a new id' });
           }
           plan = combine(parsed.plan);
-          issues.push(...validatePlan(plan, this.view(req.caller?.principal).tools));
+          issues.push(...validatePlan(plan, this.view(req.caller?.principal).tools, { offered }));
         }
       }
       if (plan && !issues.length) {

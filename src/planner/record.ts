@@ -47,7 +47,7 @@ export const RunRecordSchema = z.object({
   replanned: z.boolean().optional(),
   /** Records of the first plan's steps that a replan replaced (failed or skipped), kept for the history. */
   replacedSteps: z.array(StepRecordSchema).optional(),
-  /** Version of the planner prompt that made the plan (e.g. "plan.v1"), when planSource is llm. */
+  /** Version of the planner prompt that made the plan (e.g. "plan.v2"), when planSource is llm. */
   planPrompt: z.string().optional(),
 });
 

@@ -2,17 +2,26 @@
 // JSON when it is JSON, else the text. Plus the bounded copies that go into run records.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
-export function resultText(result: CallToolResult): string {
+function textParts(result: CallToolResult): string[] {
   return (result.content ?? [])
     .filter((c): c is { type: 'text'; text: string } => c.type === 'text' && typeof (c as { text?: unknown }).text === 'string')
-    .map((c) => c.text)
-    .join('\n');
+    .map((c) => c.text);
 }
 
+export function resultText(result: CallToolResult): string {
+  return textParts(result).join('\n');
+}
+
+/**
+ * Text parts are joined by a blank line: servers that answer in text often give one part per record
+ * (the official Xero server: "Found 10 invoices:", then one part per invoice), and the blank line keeps
+ * the records apart for whoever reads them next (a prompt step that extracts fields).
+ */
 export function resultValue(result: CallToolResult): unknown {
   if (result.structuredContent !== undefined) return result.structuredContent;
-  const text = resultText(result);
-  return parseJsonText(text) ?? text;
+  const parts = textParts(result);
+  const text = parts.join('\n\n');
+  return (parts.length === 1 ? parseJsonText(text) : undefined) ?? text;
 }
 
 /** The JSON value a text holds (also inside a ``` fence), or undefined. */

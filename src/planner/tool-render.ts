@@ -3,7 +3,8 @@
 // clipped description): what a model needs to fill the arguments, at a fraction of the JSON Schema's
 // size. Limits the schema states but the line leaves out (lengths, patterns, maxima) are still
 // enforced: the validator checks literal arguments against the full schema and names the field.
-// `full` shows the description and the whole JSON Schema.
+// `full` shows the description and the whole JSON Schema. Both say what the tool returns: the shape of
+// its structured output, or "text" (a plan extracts fields from text with a prompt step's outputSchema).
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
 export type ToolRendering = 'compact' | 'full';
@@ -25,7 +26,7 @@ export function renderSuppliers(tools: Array<{ name: string; tool: Tool }>): str
     const schema = tool.inputSchema as Schema | undefined;
     const required = new Set((schema?.required as string[] | undefined) ?? []);
     const args = Object.keys((schema?.properties ?? {}) as Record<string, unknown>).map((k) => `${k}${required.has(k) ? '*' : ''}`);
-    return `- ${name}(${args.join(', ')}) - ${clip(oneLine(tool.description), 100)}`;
+    return `- ${name}(${args.join(', ')})${tool.outputSchema ? '' : ' returns text'} - ${clip(oneLine(tool.description), 100)}`;
   });
   return `Tools that look up ids the tools above need (you may use these too):\n${lines.join('\n')}`;
 }
@@ -36,12 +37,19 @@ export function renderTools(tools: Array<{ name: string; tool: Tool }>, mode: To
     const hints = hintWords(tool);
     const head = `### ${name}${hints ? ` (${hints})` : ''}`;
     if (mode === 'full') {
-      return `${head}\n${clip(oneLine(tool.description), 500)}\ninput schema: ${fullSchema(tool.inputSchema)}`;
+      return `${head}\n${clip(oneLine(tool.description), 500)}\ninput schema: ${fullSchema(tool.inputSchema)}\noutput: ${tool.outputSchema ? `schema ${fullSchema(tool.outputSchema)}` : 'text'}`;
     }
     const args = argumentLines(tool.inputSchema as Schema | undefined);
-    return [head, clip(oneLine(tool.description), DESCRIPTION_CHARS), args.length ? `args:\n${args.join('\n')}` : 'args: none'].filter(Boolean).join('\n');
+    return [head, clip(oneLine(tool.description), DESCRIPTION_CHARS), args.length ? `args:\n${args.join('\n')}` : 'args: none', `returns ${returns(tool)}`]
+      .filter(Boolean)
+      .join('\n');
   });
   return `Tools you may use (only these${mode === 'compact' ? '; args marked * are required' : ''}):\n\n${blocks.join('\n\n')}`;
+}
+
+/** What a plan reads from the tool's result: the shape of its structured output, or text (a prompt step extracts fields from it). */
+function returns(tool: Tool): string {
+  return tool.outputSchema ? typeOf(tool.outputSchema as Schema, 0) : 'text';
 }
 
 function hintWords(tool: Tool): string {

@@ -6,12 +6,18 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { PlanSchema, isToolStep, type Plan, type Step } from './plan.js';
 import { ExpressionError, compile, findExpressions, referencedSteps, templateSources, type FoundExpression } from './expressions.js';
 import { literalArgumentProblems } from './literal-args.js';
+import { compileSchema } from '../catalog/validate.js';
 
 /** Finds a tool by its namespaced name; the hub's Catalog fits. */
 export interface ToolLookup {
   getTool(name: string): { name: string; tool: Tool } | undefined;
   /** Optional: names offered as "did you mean" for an unknown tool. */
   tools?(): Array<{ name: string }>;
+}
+
+export interface ValidateOptions {
+  /** The tools the planner offered the model: a plan using another is refused, saying so. */
+  offered?: ReadonlySet<string>;
 }
 
 export interface PlanIssue {
@@ -57,7 +63,7 @@ function shapeMessage(issue: { code: string; message: string }, raw: unknown): s
   // A union failure says little; say what a step must look like.
   if (issue.code === 'invalid_union') {
     const keys = raw && typeof raw === 'object' ? Object.keys(raw).join(', ') : typeof raw;
-    return `is neither a tool step {id, tool, args, dependsOn?, forEach?} nor a prompt step {id, prompt, inputs?, dependsOn?, output?} (has: ${keys})`;
+    return `is neither a tool step {id, tool, args, dependsOn?, forEach?} nor a prompt step {id, prompt, inputs?, dependsOn?, output?, outputSchema?} (has: ${keys})`;
   }
   return issue.message;
 }
@@ -91,7 +97,7 @@ function stepExpressions(step: Step): FoundExpression[] {
 }
 
 /** All issues of a parsed plan; empty when it may run. */
-export function validatePlan(plan: Plan, tools: ToolLookup): PlanIssue[] {
+export function validatePlan(plan: Plan, tools: ToolLookup, options: ValidateOptions = {}): PlanIssue[] {
   const issues: PlanIssue[] = [];
   const position = new Map<string, number>();
   plan.steps.forEach((step, i) => {
@@ -103,11 +109,16 @@ export function validatePlan(plan: Plan, tools: ToolLookup): PlanIssue[] {
     if (isToolStep(step)) {
       const entry = tools.getTool(step.tool);
       if (!entry) issues.push({ step: step.id, field: 'tool', message: unknownTool(step.tool, tools) });
-      else {
+      else if (options.offered && !options.offered.has(step.tool)) {
+        issues.push({ step: step.id, field: 'tool', message: `"${step.tool}" was not offered for this task; use only the tools listed (${[...options.offered].join(', ') || 'none'})` });
+      } else {
         for (const p of literalArgumentProblems(entry.tool.inputSchema as Record<string, unknown>, step.args)) {
           issues.push({ step: step.id, field: p.field ? `args.${p.field}` : 'args', message: `${p.message} (input schema of ${step.tool})` });
         }
       }
+    }
+    if (!isToolStep(step) && step.outputSchema && !compileSchema(step.outputSchema)) {
+      issues.push({ step: step.id, field: 'outputSchema', message: 'is not a valid JSON Schema' });
     }
     for (const found of stepExpressions(step)) {
       const field = found.path.join('.');

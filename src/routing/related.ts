@@ -42,6 +42,7 @@ const GROUPS: string[] = [
   'audio sound music song track',
   'invoice bill',
   'payment pay paid',
+  'invoice bill',
   'task todo ticket',
   'meeting event appointment calendar',
   'location place address map geo',

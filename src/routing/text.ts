@@ -6,7 +6,7 @@ import { stem } from './stem.js';
 const STOP_WORDS = new Set(
   (
     'a an and are as at be been being but by can could did do does doing for from had has have having he her here ' +
-    'hers him his how i if in into is it its itself just let lets me may might more most my myself no nor not of ' +
+    'all about each every hers him his how i if in into is it its itself just let lets me may might more most my myself no nor not of ' +
     'off on once only or other our ours out over own please same she should so some such than that the their them ' +
     'then there these they this those through to too under until up very via was we were what when where which ' +
     'while who whom why will with would you your yours yourself'
@@ -20,6 +20,8 @@ const CJK_RUN = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\uf
 export function words(text: string): string[] {
   const out: string[] = [];
   const spaced = text
+    // "to-do" is one word (its halves are stop words).
+    .replace(/\bto-do(s?)\b/gi, 'todo$1')
     .replace(CJK_RUN, (run) => ` ${run} `)
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
