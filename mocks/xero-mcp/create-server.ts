@@ -6,7 +6,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { checkArguments, TOOL_DEFINITIONS } from './definitions.js';
 import { failureResult, injectedFailure } from './failures.js';
-import type { Store } from './store.js';
+import type { Store } from '../xero-api/store.js';
 import { TOOLS, XeroFailure } from './tools.js';
 
 // Errors that McpServer (which the official server uses) turns into isError results: "MCP error -32602: ...".

@@ -1,7 +1,7 @@
 // Text answers, line for line as the official server builds them (its dist/tools/**/*.tool.js), quirks
 // included (the organisation's literal `|| "..."` suffixes, "[object Object]" for nested objects), so a
 // client cannot tell the mock from the real thing by its text.
-import type { Account, Contact, CreditNote, Invoice, Item, LineItem, Organisation, Payment, Quote, TaxRate } from './model.js';
+import type { Account, Contact, CreditNote, Invoice, Item, LineItem, Organisation, Payment, Quote, TaxRate } from '../xero-api/model.js';
 
 /**
  * xero-node turns Xero's "/Date(ms+0000)/" values into Date objects, which the official server

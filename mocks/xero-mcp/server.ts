@@ -4,7 +4,7 @@
 // plain-text failures, over a seeded in-memory ledger ("Acme Ltd"). See README.md.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createXeroMockServer } from './create-server.js';
-import { Store } from './store.js';
+import { Store } from '../xero-api/store.js';
 
 async function main(): Promise<void> {
   const store = Store.open(process.env.XERO_MOCK_STATE_FILE || undefined);

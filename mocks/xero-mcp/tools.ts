@@ -16,9 +16,9 @@ import {
   formatTaxRate,
   xd,
 } from './format.js';
-import { applyPayment, applyTotals, buildLine, isoDay, newId, round2, todayIso, type LineInput } from './ledger.js';
-import type { Contact, Invoice, LineItem, Payment, XeroState } from './model.js';
-import { agedReceivablesByContact, profitAndLoss } from './reports.js';
+import { applyPayment, applyTotals, buildLine, isoDay, newId, round2, todayIso, type LineInput } from '../xero-api/ledger.js';
+import type { Contact, Invoice, LineItem, Payment, XeroState } from '../xero-api/model.js';
+import { agedReceivablesByContact, profitAndLoss } from '../xero-api/reports.js';
 
 /** A failure the official server would report; the detail goes after the tool's prefix. */
 export class XeroFailure extends Error {}

@@ -1,25 +1,29 @@
 // Xero's report shape (Reports API: rows of Header / Section / Row / SummaryRow with cells), built from the
 // mock's ledger. Keys are in xero-node's order (rowType, title, cells, rows; cell: value, attributes; attribute:
-// id, value), since the official server prints the rows with JSON.stringify.
+// id, value), since the official server prints the rows with JSON.stringify. The HTTP mock sends them in
+// Xero's PascalCase (wire.ts); the layouts follow the examples in Xero's OpenAPI description (Xero-OpenAPI,
+// xero_accounting.yaml). Balance sheet and trial balance: statements.ts.
 import { round2, todayIso } from './ledger.js';
 import type { Invoice, XeroState } from './model.js';
 
-interface Cell { value: string; attributes?: Array<{ id: string; value: string }> }
-interface Row { rowType: 'Header' | 'Section' | 'Row' | 'SummaryRow'; title?: string; cells?: Cell[]; rows?: Row[] }
-export interface Report { reportID: string; reportName: string; reportType: string; reportTitles: string[]; reportDate: string; rows: Row[]; updatedDateUTC: string }
+export interface Cell { value: string; attributes?: Array<{ id: string; value: string }> }
+export interface Row { rowType: 'Header' | 'Section' | 'Row' | 'SummaryRow'; title?: string; cells?: Cell[]; rows?: Row[] }
+/** reportID is left out of aged receivables, as in Xero's example of that report. */
+export interface Report { reportID?: string; reportName: string; reportType: string; reportTitles: string[]; reportDate: string; rows: Row[]; updatedDateUTC: string }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 /** Xero writes report dates as "5 March 2025". */
 export const longDate = (iso: string): string => {
   const [y, m, d] = iso.split('-').map(Number);
   return `${d} ${MONTHS[m - 1]} ${y}`;
 };
-const endOfMonth = (iso: string): string => {
+export const endOfMonth = (iso: string): string => {
   const [y, m] = iso.split('-').map(Number);
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 };
-const money = (n: number) => round2(n).toFixed(2);
-const cell = (value: string, id?: string, attr?: string): Cell => (id && attr ? { value, attributes: [{ id, value: attr }] } : { value });
+export const money = (n: number) => round2(n).toFixed(2);
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+export const cell = (value: string, id?: string, attr?: string): Cell => (id && attr ? { value, attributes: [{ id, value: attr }] } : { value });
 
 export function agedReceivablesByContact(state: XeroState, contactId: string, reportDate?: string, fromDate?: string, toDate?: string): Report | undefined {
   const contact = state.contacts.find((c) => c.contactID === contactId);
@@ -41,7 +45,7 @@ export function agedReceivablesByContact(state: XeroState, contactId: string, re
       cell(`${i.date}T00:00:00`, 'invoiceID', i.invoiceID),
       cell(i.invoiceNumber ?? '', 'invoiceID', i.invoiceID),
       cell(`${i.dueDate}T00:00:00`, 'invoiceID', i.invoiceID),
-      cell(i.dueDate < date ? 'Overdue' : '', 'invoiceID', i.invoiceID),
+      cell(i.dueDate < date ? `${daysBetween(i.dueDate, date)} days overdue` : '', 'invoiceID', i.invoiceID),
       cell(money(i.total), 'invoiceID', i.invoiceID),
       cell(money(i.amountPaid), 'invoiceID', i.invoiceID),
       cell(money(i.amountCredited), 'invoiceID', i.invoiceID),
@@ -50,13 +54,12 @@ export function agedReceivablesByContact(state: XeroState, contactId: string, re
   });
   const sum = (f: (i: Invoice) => number) => money(open.reduce((s, i) => s + f(i), 0));
   return {
-    reportID: 'AgedReceivablesByContact',
     reportName: 'Aged Receivables By Contact',
     reportType: 'AgedReceivablesByContact',
     reportTitles: ['Invoices', contact.name, `From ${longDate(fromDate ?? '2000-01-01')} to ${longDate(toDate ?? date)}`, `Showing payments to ${longDate(date)}`],
     reportDate: longDate(todayIso()),
     rows: [
-      { rowType: 'Header', cells: ['Date', 'Reference', 'Due Date', '', 'Total', 'Paid', 'Credited', 'Due'].map((v) => cell(v)) },
+      { rowType: 'Header', cells: ['Date', 'Number', 'Due Date', '', 'Total', 'Paid', 'Credited', 'Due'].map((v) => cell(v)) },
       {
         rowType: 'Section',
         title: '',
@@ -118,3 +121,4 @@ export function profitAndLoss(state: XeroState, fromDate?: string, toDate?: stri
     updatedDateUTC: new Date().toISOString(),
   };
 }
+

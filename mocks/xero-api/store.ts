@@ -1,6 +1,7 @@
-// Where the mock's state lives: in memory for the life of the process, and, when XERO_MOCK_STATE_FILE is
-// set, in that JSON file too (loaded at start, written after every change) so a test or a demo can look
-// at what the tools did, or start from a prepared state.
+// Where the mock's state lives: in memory for the life of the process, and, when a state file is given
+// (the API mock's stateFile / --state-file; the MCP stand-in's XERO_MOCK_STATE_FILE), in that JSON file too
+// (loaded at start, written after every change) so a test or a demo can look at what the calls did, or start
+// from a prepared state.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { XeroState } from './model.js';

@@ -1,6 +1,6 @@
-// The mock's data model. Field names follow xero-node's models (camelCase), because the official
-// server's text formatters read those objects; dates are kept as ISO strings ("YYYY-MM-DD", or a full
-// timestamp for updatedDateUTC) and only turned into what xero-node would hand over when rendered.
+// The mocks' data model. Field names follow xero-node's models (camelCase), the objects the official
+// server's text formatters read; dates are kept as ISO strings ("YYYY-MM-DD", or a full timestamp for
+// updatedDateUTC). The API mock sends them in Xero's wire form (wire.ts: PascalCase, "/Date(ms+0000)/").
 
 export interface ContactRef {
   contactID: string;
