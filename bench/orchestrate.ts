@@ -10,6 +10,12 @@
 // Tokens are counted as the mock LLM counts them (and reports them back as usage.prompt_tokens, which
 // the run records add up): characters of the request's `messages` and `tools` JSON, as sent on the
 // wire by the openai SDK, divided by 4. Every request goes through the same provider to the same mock.
+// The stand-in plans only with the tools the planner offered (the validator refuses any other), so these
+// are prompts a real model could plan from.
+//
+// Planning recall: for the tasks of bench/planning-tasks.json (ours: seed paraphrases, cross-app and
+// single-app tasks, split dev/test), whether the tools the live hub's planner offers include every tool
+// the task needs (offered ⊇ needed), beside the prompt tokens of what it offers.
 import { detachedCaller, localPrincipal } from '../src/access/principal.js';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +25,8 @@ import { Hub } from '../src/hub.js';
 import { Planner, exampleFromRecord, type PlanExample } from '../src/planner/index.js';
 import { estimateTokens, startMockLlm, type LlmMockRequest } from '../mocks/llm/index.js';
 import { scenarioResponder } from '../mocks/llm/scenario-planner.js';
+import { aggregate, loadPlanningTasks, measurePlanningRecall, type Aggregate } from './planning-recall.js';
+import path from 'node:path';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -63,11 +71,35 @@ const promptTokens = (r: LlmMockRequest) => estimateTokens(JSON.stringify(r.body
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+interface Recall {
+  label: string;
+  figures: Aggregate;
+}
+
+/** Planning recall of the live hub's planner over its own catalog (the same one the runs above plan from). */
+async function planningRecall(hub: Hub): Promise<{ recall: Recall[]; misses: string[] }> {
+  const tasks = loadPlanningTasks(path.join(PACKAGE_ROOT, 'bench/planning-tasks.json'), new Set(hub.catalog.tools().map((t) => t.name)));
+  const planner = hub.orchestrator.planner!;
+  const results = await measurePlanningRecall(tasks, (task, extra) => planner.candidates(task, extra));
+  const groups: Array<[string, (r: (typeof results)[number]) => boolean]> = [
+    ['all tasks', () => true],
+    ...['dev', 'test'].map((split): [string, (r: (typeof results)[number]) => boolean] => [split, (r) => r.split === split]),
+    ...['seed-paraphrase', 'cross-app', 'single-app'].map((kind): [string, (r: (typeof results)[number]) => boolean] => [kind, (r) => r.kind === kind]),
+  ];
+  return {
+    recall: groups.map(([label, keep]) => ({ label, figures: aggregate(results.filter(keep)) })),
+    misses: results.filter((r) => r.split === 'dev' && !r.full).map((r) => `${r.id}: ${r.missing.map((m) => (Array.isArray(m) ? m.join('|') : m)).join(', ')}`),
+  };
+}
+
+let recallFigures: Awaited<ReturnType<typeof planningRecall>> | undefined;
+
 async function round(): Promise<Row[]> {
   const llm = await startMockLlm({ responder: scenarioResponder });
   const apps = await startDemoApps({ llmUrl: llm.url });
   const hub = await Hub.start(apps.loaded, { autoRestart: false, memory: true });
   try {
+    recallFigures ??= await planningRecall(hub);
     const memory = hub.memory.status();
     if (memory.state !== 'ready') throw new Error(`memory is ${memory.state}: ${memory.reason ?? ''}`);
     const catalog = hub.catalog.tools();
@@ -155,6 +187,14 @@ for (const r of rows) {
 const planned = rows.filter((r) => r.planningCalls > 0);
 const worst = Math.max(...planned.map((r) => r.planningTokens / r.baselineTokens));
 const reuse = rows[1];
+const recall = recallFigures!;
+console.log('\nPlanning recall (bench/planning-tasks.json; offered ⊇ needed, the live planner over this catalog):\n');
+console.log('| tasks | n | full recall | mean recall | tools offered | of which id suppliers | prompt tokens of the offered tools |');
+console.log('|---|---|---|---|---|---|---|');
+for (const { label, figures: f } of recall.recall) {
+  console.log(`| ${label} | ${f.tasks} | ${f.fullRecall.toFixed(3)} | ${f.meanRecall.toFixed(3)} | ${f.meanOffered.toFixed(1)} | ${f.meanSuppliers.toFixed(1)} | ${Math.round(f.meanPromptTokens)} |`);
+}
+if (recall.misses.length) console.log(`\nDev tasks missing a needed tool: ${recall.misses.join('; ')}`);
 console.log(`\nTarget: planning prompt <= ${TARGET * 100}% of the baseline: ${worst <= TARGET ? 'PASS' : 'FAIL'} (worst ${(100 * worst).toFixed(1)}%)`);
 console.log(`Target: a re-run costs 0 planning calls (plan reused from memory): ${reuse.planningCalls === 0 && reuse.planSource === 'memory' ? 'PASS' : 'FAIL'}`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rounds, rows }, null, 2));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ rounds, rows, planningRecall: recall }, null, 2));

@@ -1,5 +1,5 @@
-// The three apps behind the hub: our ClickUp and Telegram servers on their mock APIs, the Xero mock
-// server, and the official Xero server (offline, dummy credentials: listing needs no network).
+// The three apps behind the hub: our ClickUp and Telegram servers on their mock APIs, and the official
+// Xero server on the Xero API mock (and once more on a mock that refuses every token).
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,16 +8,21 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startClickUpMock, ACME } from '../mocks/clickup-api/index.js';
 import { startTelegramMock } from '../mocks/telegram-api/index.js';
 import { TEAM_CHAT_ID } from '../mocks/telegram-api/seed.js';
+import { officialXeroServer, startXeroApiMock } from '../mocks/xero-api/index.js';
 import { CLI, ROOT, startHub, tempDir, text, writeConfig, type HubHandle } from './support/hub.js';
 
 describe('the apps behind the hub', () => {
   let hub: HubHandle;
   let clickup: Awaited<ReturnType<typeof startClickUpMock>>;
   let telegram: Awaited<ReturnType<typeof startTelegramMock>>;
+  let xero: Awaited<ReturnType<typeof startXeroApiMock>>;
+  let xeroDown: Awaited<ReturnType<typeof startXeroApiMock>>;
 
   beforeAll(async () => {
     clickup = await startClickUpMock();
     telegram = await startTelegramMock();
+    xero = await startXeroApiMock();
+    xeroDown = await startXeroApiMock({ fail: '*', failKind: 'auth' });
     const node = process.execPath;
     const config = writeConfig(tempDir(), {
       servers: {
@@ -27,13 +32,8 @@ describe('the apps behind the hub', () => {
           args: [path.join(ROOT, 'dist/custom-servers/telegram/src/index.js')],
           env: { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_URL: telegram.url, TELEGRAM_DEFAULT_CHAT_ID: String(TEAM_CHAT_ID) },
         },
-        xero: { command: node, args: [path.join(ROOT, 'dist/mocks/xero-mcp/server.js')] },
-        xero_down: { command: node, args: [path.join(ROOT, 'dist/mocks/xero-mcp/server.js')], env: { XERO_MOCK_FAIL: '*' } },
-        xero_official: {
-          command: node,
-          args: [path.join(ROOT, 'node_modules/@xeroapi/xero-mcp-server/dist/index.js')],
-          env: { XERO_CLIENT_ID: 'dummy-client-id', XERO_CLIENT_SECRET: 'dummy-client-secret' },
-        },
+        xero: officialXeroServer(xero.env),
+        xero_down: officialXeroServer(xeroDown.env),
       },
       expose: { mode: 'all' },
       routing: { embeddings: { provider: 'none' } },
@@ -45,13 +45,15 @@ describe('the apps behind the hub', () => {
     await hub?.close();
     await clickup?.close();
     await telegram?.close();
+    await xero?.close();
+    await xeroDown?.close();
   });
 
   it('lists the namespaced tools of all apps, with the official Xero server\'s 51', async () => {
     const names = (await hub.client.listTools()).tools.map((t) => t.name);
     const of = (server: string) => names.filter((n) => n.startsWith(`${server}__`));
-    expect(of('xero_official')).toHaveLength(51);
-    expect(of('xero_official')).toContain('xero_official__list-invoices');
+    expect(of('xero')).toHaveLength(51);
+    expect(of('xero_down')).toHaveLength(51);
     expect(of('clickup')).toContain('clickup__create_task');
     expect(of('telegram')).toContain('telegram__send_message');
     expect(of('xero')).toContain('xero__list-invoices');
@@ -74,7 +76,7 @@ describe('the apps behind the hub', () => {
 
   it("flags Xero's plain-text failures as tool errors", async () => {
     const failed = await hub.client.callTool({ name: 'xero_down__list-invoices', arguments: { page: 1 } });
-    expect(text(failed)).toMatch(/^Error listing invoices: /);
+    expect(text(failed)).toBe('Error listing invoices: Failed to get Xero token with V1 scopes: {"error":"invalid_client"}');
     expect(failed.isError).toBe(true);
     const fine = await hub.client.callTool({ name: 'xero__list-contacts', arguments: {} });
     expect(fine.isError).toBeFalsy();

@@ -99,6 +99,7 @@ describe('orchestrate when things go wrong', () => {
       // The finished run: the completed steps kept, the new ones ran.
       expect(run.steps.map((s) => [s.id, s.status])).toEqual([
         ['invoices', 'succeeded'],
+        ['found', 'succeeded'],
         ['workspaces', 'succeeded'],
         ['spaces', 'succeeded'],
         ['lists', 'succeeded'],
@@ -106,7 +107,7 @@ describe('orchestrate when things go wrong', () => {
         ['summary', 'succeeded'],
         ['notify', 'succeeded'],
       ]);
-      expect(run.usage.llmCalls).toBe(3); // plan, replan, the summary
+      expect(run.usage.llmCalls).toBe(4); // plan, reading the invoices out of Xero's text, replan, the summary
       expect(followUps(apps).length - tasksBefore).toBe(5);
       expect(apps.telegram.state.sentTo(TEAM_CHAT_ID).length - sentBefore).toBe(1);
     });
@@ -124,8 +125,8 @@ describe('orchestrate when things go wrong', () => {
       expect(run.steps.find((s) => s.id === 'tasks')).toMatchObject({ status: 'failed', error: expect.stringContaining('List not found') });
       expect(run.steps.find((s) => s.id === 'notify')!.status).toBe('skipped');
       expect(text(result)).toContain('List not found');
-      // No prompt step ran after the failure, and nothing was created or sent.
-      expect(apps.llm.requests.filter((r) => !isPlanning(r))).toHaveLength(0);
+      // No prompt step ran after the failure (only the one before it, reading the invoices), and nothing was created or sent.
+      expect(apps.llm.requests.filter((r) => !isPlanning(r)).map((r) => r.messages[0].content.split('\n')[0])).toEqual([expect.stringMatching(/^List every invoice/)]);
       expect(followUps(apps)).toHaveLength(tasksBefore);
       expect(apps.telegram.state.sent).toHaveLength(sentBefore);
     });
@@ -169,9 +170,9 @@ describe('orchestrate when things go wrong', () => {
       };
       expect(status.llm.chain.map((c) => c.name)).toEqual(['openai', 'anthropic']);
       const row = (provider: string) => status.llm.usage.byModel.find((r) => r.provider === provider);
-      // Two calls in the run (the plan and the summary): each failed on openai and was served by anthropic.
-      expect(row('openai')).toMatchObject({ calls: 0, failures: 2 });
-      expect(row('anthropic')).toMatchObject({ calls: 2, failures: 0 });
+      // Three calls in the run (the plan, reading the invoices, the summary): each failed on openai and was served by anthropic.
+      expect(row('openai')).toMatchObject({ calls: 0, failures: 3 });
+      expect(row('anthropic')).toMatchObject({ calls: 3, failures: 0 });
     });
   });
 
@@ -193,7 +194,7 @@ describe('orchestrate when things go wrong', () => {
     const { result, run } = await orchestrate({ task: SEED_TASK });
     expect(run.status, text(result)).toBe('succeeded');
     expect(apps.llm.requests).toHaveLength(0);
-    expect(sampled).toHaveLength(2); // the plan and the summary
+    expect(sampled).toHaveLength(3); // the plan, reading the invoices out of Xero's text, the summary
     expect(sampled[0]).toContain(`Task: ${SEED_TASK}`);
     expect(sampled[0]).toContain('xero__list-invoices');
     const sent = apps.telegram.state.sentTo(TEAM_CHAT_ID).slice(sentBefore);
@@ -204,7 +205,7 @@ describe('orchestrate when things go wrong', () => {
       llm: { chain: Array<{ provider: string; available: boolean }>; usage: { byModel: Array<{ provider: string; model: string; calls: number }> } };
     };
     expect(status.llm.chain).toEqual([expect.objectContaining({ provider: 'sampling', available: true })]);
-    expect(status.llm.usage.byModel).toEqual([expect.objectContaining({ provider: 'sampling', model: 'test-model', calls: 2 })]);
+    expect(status.llm.usage.byModel).toEqual([expect.objectContaining({ provider: 'sampling', model: 'test-model', calls: 3 })]);
   });
 
   it('rejects an invalid plan with issues naming the step and field, after sending the errors back once', async () => {

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { pathToFileURL } from 'node:url';
+import { startXeroApiMock } from '../mocks/xero-api/index.js';
 import { ROOT, tempDir } from './support/hub.js';
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
@@ -32,7 +34,7 @@ beforeAll(() => {
   const files = packed[0].files.map((f) => f.path);
   process.stderr.write(`package-install: ${path.basename(tarball)} ${(packed[0].size / 1024).toFixed(0)} kB packed, ${(packed[0].unpackedSize / 1024).toFixed(0)} kB unpacked, ${files.length} files\n`);
   // What the package holds, and what it must not.
-  expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'orchestrator.config.yaml', 'dist/src/cli.js', 'dist/mocks/xero-mcp/server.js', 'dist/custom-servers/clickup/src/index.js', 'docs/adding-a-server.md']));
+  expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'orchestrator.config.yaml', 'dist/src/cli.js', 'dist/mocks/xero-api/preload.js', 'dist/custom-servers/clickup/src/index.js', 'docs/adding-a-server.md']));
   expect(files.filter((f) => /^dist\/(test|bench)\//.test(f) || f === '.npmrc')).toEqual([]);
 
   project = path.join(out, 'project');
@@ -47,22 +49,29 @@ beforeAll(() => {
   bin = path.join(project, 'node_modules/.bin/mcp-orchestrator');
 }, 480_000);
 
-afterAll(() => {
+let xero: Awaited<ReturnType<typeof startXeroApiMock>> | undefined;
+
+afterAll(async () => {
+  await xero?.close();
   if (project) rmSync(path.dirname(project), { recursive: true, force: true });
 });
 
-/** A config in the user's project: the offline Xero mock shipped in the package, every tool listed. */
-function writeProjectConfig(): string {
+/**
+ * A config in the user's project: the official Xero server (a dependency of the package, found by
+ * `package:`) on the Xero API mock, through the preload shipped in the package; every tool listed.
+ */
+async function writeProjectConfig(): Promise<string> {
+  xero ??= await startXeroApiMock();
+  const preload = path.join(project, 'node_modules', pkg.name, 'dist/mocks/xero-api/preload.js');
+  const env = { ...xero.env, NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` };
   const file = path.join(project, 'orchestrator.config.yaml');
-  const server = path.join(project, 'node_modules', pkg.name, 'dist/mocks/xero-mcp/server.js');
   writeFileSync(
     file,
     [
       'servers:',
       '  xero:',
-      `    command: ${JSON.stringify(process.execPath)}`,
-      `    args: [${JSON.stringify(server)}]`,
-      `    env: {XERO_MOCK_STATE_FILE: ${JSON.stringify(path.join(project, 'xero-state.json'))}}`,
+      '    package: "@xeroapi/xero-mcp-server"',
+      `    env: ${JSON.stringify(env)}`,
       'expose: {mode: all}',
       'memory: {enabled: false}',
       '',
@@ -79,8 +88,8 @@ describe('the packed package, installed into an empty project', () => {
     expect(run.stdout.trim()).toBe(pkg.version);
   });
 
-  it('runs doctor --json on a config in the project', () => {
-    const config = writeProjectConfig();
+  it('runs doctor --json on a config in the project', async () => {
+    const config = await writeProjectConfig();
     const run = spawnSync(bin, ['doctor', '--json', '--config', config], { cwd: project, encoding: 'utf8', env: userEnv(), timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     const status = JSON.parse(run.stdout) as { servers: Array<{ name: string; state: string; tools: number }>; routing: { dense: string } };
@@ -88,7 +97,7 @@ describe('the packed package, installed into an empty project', () => {
   }, 150_000);
 
   it('serves tools/list over stdio, and searches lexically when the model runtime is absent', async () => {
-    const config = writeProjectConfig();
+    const config = await writeProjectConfig();
     const transport = new StdioClientTransport({ command: bin, args: ['serve', '--config', config], cwd: project, env: userEnv(), stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -99,6 +108,8 @@ describe('the packed package, installed into an empty project', () => {
       const names = tools.map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['hub_status', 'search_tools', 'call_tool', 'xero__list-invoices']));
       expect(names.filter((n) => n.startsWith('xero__'))).toHaveLength(51);
+      const invoices = (await client.callTool({ name: 'xero__list-invoices', arguments: { page: 1 } })) as { content: Array<{ text?: string }> };
+      expect(invoices.content[0].text).toBe('Found 10 invoices:');
       const found = (await client.callTool({ name: 'search_tools', arguments: { query: 'unpaid invoices', limit: 3 } })) as { structuredContent?: { tools: Array<{ name: string }> } };
       expect(found.structuredContent?.tools.length).toBeGreaterThan(0);
       if (!existsSync(path.join(project, 'node_modules/@huggingface/transformers'))) {

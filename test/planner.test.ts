@@ -171,8 +171,8 @@ describe('planner', () => {
     expect(err).toBeInstanceOf(PlanningError);
     expect((err as Error).message).toContain('no tool matches "book zeppelin lessons"');
     expect(llm.requests).toHaveLength(0);
-    // A part a prompt step does needs no tool.
-    await expect(planner.plan({ task: 'List the unpaid invoices in Xero, then summarise them' })).resolves.toMatchObject({ attempts: 1 });
+    // A part a prompt step does needs no tool, nor does one that only says when.
+    await expect(planner.plan({ task: 'Every Monday at 9am, list the unpaid invoices in Xero, then summarise them' })).resolves.toMatchObject({ attempts: 1 });
   });
 
   it('offers the whole chain of tools that find the ids a candidate needs', async () => {

@@ -21,8 +21,13 @@ export type { XeroState } from './model.js';
 export const MOCK_CLIENT_ID = '5A1C0DE0F00D4A11B0C5ACE0000000A1';
 export const MOCK_CLIENT_SECRET = 'xero-api-mock-secret-acme-ltd-0123456789abcdefghij';
 
-/** The compiled preload (dist/mocks/xero-api/preload.js), beside this module. */
-export const PRELOAD_PATH = fileURLToPath(new URL('./preload.js', import.meta.url));
+/**
+ * The compiled preload (dist/mocks/xero-api/preload.js): beside this module when it runs compiled, in
+ * dist/ when it runs as TypeScript source (vitest imports the sources; a child node needs JavaScript).
+ */
+export const PRELOAD_PATH = import.meta.url.endsWith('.ts')
+  ? fileURLToPath(new URL('../../dist/mocks/xero-api/preload.js', import.meta.url))
+  : fileURLToPath(new URL('./preload.js', import.meta.url));
 
 /** NODE_OPTIONS that load the preload; a file URL, so a path with spaces needs no quoting. */
 export const preloadNodeOptions = (): string => `--import=${pathToFileURL(PRELOAD_PATH).href}`;

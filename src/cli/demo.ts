@@ -1,5 +1,6 @@
-// `demo`: the mock apps (ClickUp API, Telegram Bot API, a Xero MCP server) and a hub wired to them,
-// so a newcomer can try everything offline with no account. The mocks live in mocks/, outside src/,
+// `demo`: the mock apps (the ClickUp, Telegram Bot and Xero Accounting APIs) and a hub wired to them:
+// our ClickUp and Telegram servers and the official Xero MCP server, each on its app's mock API, so a
+// newcomer can try everything offline with no account. The mocks live in mocks/, outside src/,
 // and are loaded only here.
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +38,7 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
   const { startClickUpMock, ACME } = await import('../../mocks/clickup-api/index.js');
   const { startTelegramMock } = await import('../../mocks/telegram-api/index.js');
   const { TEAM_CHAT_ID } = await import('../../mocks/telegram-api/seed.js');
+  const { startXeroApiMock, officialXeroServer } = await import('../../mocks/xero-api/index.js');
   const clickup = await startClickUpMock();
   const telegram = await startTelegramMock();
   // A fresh temporary folder unless one is given; it is removed on close, and on exit if close never ran.
@@ -48,14 +50,13 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
   if (temporary) process.once('exit', removeTemporary);
   const { llm, model, llmMock } = await demoModel(options);
   const xeroStateFile = path.join(dataDir, 'xero-state.json');
+  const xero = await startXeroApiMock({ stateFile: xeroStateFile });
   const node = process.execPath;
   const config = {
     servers: {
       xero: {
-        description: 'Xero accounting (offline mock) - invoices, contacts, payments, reports',
-        command: node,
-        args: ['dist/mocks/xero-mcp/server.js'],
-        env: { XERO_MOCK_STATE_FILE: xeroStateFile },
+        description: 'Xero accounting (the official Xero MCP server on an offline mock of the Xero API) - invoices, contacts, payments, reports',
+        ...officialXeroServer(xero.env),
       },
       clickup: {
         description: 'ClickUp work tracking (offline mock API) - workspaces, lists, tasks, comments, time',
@@ -82,7 +83,7 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
     describe: [
       `Mock ClickUp API:    ${clickup.url}  (workspace "Acme Ltd")`,
       `Mock Telegram API:   ${telegram.url}  (group "Acme Finance Team", chat ${TEAM_CHAT_ID})`,
-      `Mock Xero server:    dist/mocks/xero-mcp/server.js  (all 51 official tools listed, the finance ones implemented; organisation "Acme Ltd", overdue invoices included)`,
+      `Mock Xero API:       ${xero.url}  (the official @xeroapi/xero-mcp-server runs against it; organisation "Acme Ltd", overdue invoices included)`,
       llmMock ? `Model:               ${model} (a scripted stand-in for a real LLM, at ${llmMock.url}: it plans the invoice scenario and schedules, nothing else; for any other task set OPENAI_API_KEY or pass --llm URL of an OpenAI-compatible model)` : `Model:               ${model}`,
     ],
     model,
@@ -96,7 +97,7 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
     telegram: { state: telegram.state, url: telegram.url },
     xeroStateFile,
     async close() {
-      await Promise.all([clickup.close(), telegram.close(), llmMock?.close()]);
+      await Promise.all([clickup.close(), telegram.close(), xero.close(), llmMock?.close()]);
       removeTemporary();
     },
   };

@@ -94,6 +94,9 @@ const MAX_SUPPLIERS = 8;
 const SUPPLIER_HOPS = 3;
 /** Parts a prompt step does (no tool needed): "summarise them", "draft a reply". */
 const TEXT_WORK = /^(?:summari[sz]e|write|draft|compose|translate|format|explain|rephrase|outline)\b/i;
+/** Parts that only say when ("Every Monday", "at 9am", "each week"): the schedule, not a step. */
+const WHEN_ONLY =
+  /^(?:(?:every|each|on|at|in|the|from|until|by|next|this|daily|weekly|monthly|yearly|today|tomorrow|tonight|morning|afternoon|evening|night|noon|midnight|day|days|week|weeks|month|months|year|hour|hours|minute|minutes|weekdays?|weekends?|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|january|february|march|april|may|june|july|august|september|october|november|december|\d{1,2}(?::\d{2})?(?:am|pm)?|am|pm|o'clock)[\s,]*)+$/i;
 
 /**
  * Entities whose ids a tool needs: `list_id` -> "list", `contactIds` -> "contact". The required ones; when
@@ -173,7 +176,7 @@ export class Planner {
       if (!chosen.includes(name)) chosen.push(name);
     }
     const tools = chosen.map((name) => view.tools.getTool(name)).filter((t): t is { name: string; tool: Tool } => !!t);
-    const unmatched = parts.filter((part, i) => perPart[i].every((list) => !list.length) && !TEXT_WORK.test(part));
+    const unmatched = parts.filter((part, i) => perPart[i].every((list) => !list.length) && !TEXT_WORK.test(part) && !WHEN_ONLY.test(part));
     return { tools: [...tools, ...(await this.suppliers(view, tools)).map((t) => ({ ...t, supplier: true }))], unmatched };
   }
 

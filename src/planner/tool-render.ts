@@ -15,6 +15,7 @@ const DESCRIPTION_CHARS = 200;
 const ARG_DESCRIPTION_CHARS = 80;
 const ENUM_VALUES = 8;
 const FULL_SCHEMA_CHARS = 3000;
+const RETURNS_CHARS = 200;
 
 /**
  * Supplier tools (they look up the ids that the main candidates require) in one line each: enough to call
@@ -40,7 +41,7 @@ export function renderTools(tools: Array<{ name: string; tool: Tool }>, mode: To
       return `${head}\n${clip(oneLine(tool.description), 500)}\ninput schema: ${fullSchema(tool.inputSchema)}\noutput: ${tool.outputSchema ? `schema ${fullSchema(tool.outputSchema)}` : 'text'}`;
     }
     const args = argumentLines(tool.inputSchema as Schema | undefined);
-    return [head, clip(oneLine(tool.description), DESCRIPTION_CHARS), args.length ? `args:\n${args.join('\n')}` : 'args: none', `returns ${returns(tool)}`]
+    return [head, clip(oneLine(tool.description), DESCRIPTION_CHARS), args.length ? `args:\n${args.join('\n')}` : 'args: none', `returns ${clip(returns(tool), RETURNS_CHARS)}`]
       .filter(Boolean)
       .join('\n');
   });

@@ -12,7 +12,7 @@ const GROUPS: string[] = [
   'get fetch retrieve read show view display',
   'list enumerate browse',
   'search find lookup locate query',
-  'send deliver post',
+  'send deliver post notify tell announce',
   'reply respond answer',
   'download save export',
   'upload attach import',

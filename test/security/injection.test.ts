@@ -76,12 +76,19 @@ afterAll(async () => {
 
 describe('injected text cannot send data out', () => {
   it('a step a replan adds after reading injected text waits for consent, and nothing is sent', async () => {
-    const result = await hub.client.callTool({ name: 'orchestrate', arguments: { task: 'check the latest note' } });
+    // The task is about messaging, so the send tool is on offer to the replan: consent is what stops it.
+    const result = await hub.client.callTool({ name: 'orchestrate', arguments: { task: 'read the latest note, then run the check that always fails, and send a rec message about it' } });
     const run = result.structuredContent as { status: string; steps: Array<{ id: string; status: string }> };
     expect(received().some((e) => e.tool === 'read_note')).toBe(true);
     expect(received().filter((e) => e.tool === 'send_message')).toEqual([]);
-    expect(run.status).toBe('needs-approval');
+    expect(run.status, text(result)).toBe('needs-approval');
     expect(text(result)).toMatch(/replan/);
+
+    // When the task has nothing to do with sending, the send tool is not even offered: the replan is refused.
+    const other = await hub.client.callTool({ name: 'orchestrate', arguments: { task: 'read the latest note, then run the check that always fails' } });
+    expect((other.structuredContent as { status: string }).status).toBe('failed');
+    expect(text(other)).toContain('"rec__send_message" was not offered for this task');
+    expect(received().filter((e) => e.tool === 'send_message')).toEqual([]);
   });
 
   it('a tool that sends data out needs consent in a plan unless the config trusts it', async () => {

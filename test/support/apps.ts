@@ -1,8 +1,10 @@
-// The three mock apps and the mock LLM, started in the test process, and a hub config wired to them,
-// for end-to-end tests that run the hub as a child process.
+// The three apps and the mock LLM, started in the test process, and a hub config wired to them, for
+// end-to-end tests that run the hub as a child process: the official Xero MCP server on the Xero API
+// mock, our ClickUp and Telegram servers on their API mocks.
 import path from 'node:path';
 import { ACME, startClickUpMock } from '../../mocks/clickup-api/index.js';
 import { startTelegramMock } from '../../mocks/telegram-api/index.js';
+import { officialXeroServer, startXeroApiMock } from '../../mocks/xero-api/index.js';
 import { TEAM_CHAT_ID } from '../../mocks/telegram-api/seed.js';
 import { startMockLlm, type MockLlm } from '../../mocks/llm/index.js';
 import { STAND_IN_MODEL, scenarioResponder } from '../../mocks/llm/scenario-planner.js';
@@ -13,6 +15,7 @@ export const SEED_TASK = 'Create a ClickUp task for following up on the unpaid i
 
 export interface MockApps {
   clickup: Awaited<ReturnType<typeof startClickUpMock>>;
+  xero: Awaited<ReturnType<typeof startXeroApiMock>>;
   telegram: Awaited<ReturnType<typeof startTelegramMock>>;
   llm: MockLlm;
   dataDir: string;
@@ -22,16 +25,17 @@ export interface MockApps {
 }
 
 export async function startMockApps(options: { scenario?: boolean } = {}): Promise<MockApps> {
-  const [clickup, telegram, llm] = await Promise.all([
+  const dataDir = tempDir('hub-data-');
+  const [clickup, telegram, llm, xero] = await Promise.all([
     startClickUpMock(),
     startTelegramMock(),
     startMockLlm(options.scenario === false ? {} : { responder: scenarioResponder }),
+    startXeroApiMock({ stateFile: path.join(dataDir, 'xero.json') }),
   ]);
   const node = process.execPath;
-  const dataDir = tempDir('hub-data-');
   const config = {
     servers: {
-      xero: { command: node, args: [path.join(ROOT, 'dist/mocks/xero-mcp/server.js')], env: { XERO_MOCK_STATE_FILE: path.join(dataDir, 'xero.json') } },
+      xero: officialXeroServer(xero.env),
       clickup: { command: node, args: [path.join(ROOT, 'dist/custom-servers/clickup/src/index.js')], env: { CLICKUP_API_TOKEN: clickup.token, CLICKUP_API_URL: clickup.url } },
       telegram: {
         command: node,
@@ -48,11 +52,12 @@ export async function startMockApps(options: { scenario?: boolean } = {}): Promi
   };
   return {
     clickup,
+    xero,
     telegram,
     llm,
     dataDir,
     config,
-    close: async () => void (await Promise.all([clickup.close(), telegram.close(), llm.close()])),
+    close: async () => void (await Promise.all([clickup.close(), telegram.close(), llm.close(), xero.close()])),
   };
 }
 
