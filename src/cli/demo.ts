@@ -105,7 +105,7 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
 
 /** A real model when a key or --llm says so; otherwise the scripted stand-in on the mock LLM server. */
 async function demoModel(options: DemoOptions) {
-  if (options.llmUrl) return { llm: { provider: 'openai', baseURL: options.llmUrl, apiKey: process.env.OPENAI_API_KEY ?? 'none' }, model: `OpenAI-compatible model at ${options.llmUrl}` };
+  if (options.llmUrl) return { llm: { provider: 'openai', baseURL: options.llmUrl, apiKey: process.env.OPENAI_API_KEY ?? 'local-model-needs-no-key' }, model: `OpenAI-compatible model at ${options.llmUrl}` };
   if (process.env.OPENAI_API_KEY) return { llm: { provider: 'openai' }, model: 'OpenAI (OPENAI_API_KEY)' };
   if (process.env.ANTHROPIC_API_KEY) return { llm: { provider: 'anthropic' }, model: 'Anthropic (ANTHROPIC_API_KEY)' };
   const { startMockLlm } = await import('../../mocks/llm/index.js');
