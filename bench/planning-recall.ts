@@ -36,6 +36,7 @@ import { renderSuppliers, renderTools } from '../src/planner/tool-render.js';
 import type { ToolLookup } from '../src/planner/validator.js';
 import type { ToolIndex } from '../src/routing/index.js';
 import { buildIndex, embeddingsFor, findDataDir, readPool, readQueries, type EmbeddingsInput, type Pool } from './pool.js';
+import { f3, table } from './table.js';
 
 // ---------- types ----------
 
@@ -242,18 +243,7 @@ export function loadPlanningTasks(file: string, known?: Set<string>): RecallTask
 
 // ---------- output ----------
 
-const f3 = (x: number) => x.toFixed(3);
 const f1 = (x: number) => x.toFixed(1);
-
-function table(headers: string[], rows: Array<Array<string | number>>): void {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(headers));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of cells.slice(1)) console.log(line(r));
-  console.log('');
-}
 
 const HEADERS = ['set', 'tasks', 'full recall', 'mean recall', 'offered', 'of which suppliers', 'prompt tokens'];
 const row = (label: string, a: Aggregate) => [label, a.tasks, f3(a.fullRecall), f3(a.meanRecall), f1(a.meanOffered), f1(a.meanSuppliers), Math.round(a.meanPromptTokens)];

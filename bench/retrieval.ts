@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { RoutingConfigInput } from '../src/config/routing.js';
 import type { ToolIndex, SearchMode } from '../src/routing/index.js';
 import { buildIndex as buildPoolIndex, embeddingsFor, findDataDir, readPool as readPoolFile, readQueries as readQueriesFile, type Pool, type Query } from './pool.js';
+import { f3, table } from './table.js';
 
 // ---------- arguments ----------
 const argv = process.argv.slice(2);
@@ -111,17 +112,7 @@ async function evaluateSteps(index: ToolIndex, queries: Query[], mode: SearchMod
 }
 
 // ---------- output ----------
-const f3 = (x: number) => x.toFixed(3);
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
-function table(headers: string[], rows: Array<Array<string | number>>): void {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(headers));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of cells.slice(1)) console.log(line(r));
-  console.log('');
-}
 
 const results: Record<string, unknown> = {};
 
