@@ -46,9 +46,9 @@ export function retrievalQueries(task: string): string[] {
 }
 
 /**
- * One query per step of the task: each clause, or its two halves when it has a purpose phrase. The whole
- * task and a clause that was split are left out: their hits repeat the parts' and add the tools that
- * match only their mix of words (noise, at a price in prompt tokens).
+ * One query per step of the task: each clause, or its two halves when it has a purpose phrase. A clause
+ * that was split is left out: its hits repeat the halves' and add tools that match only their mix of
+ * words. (The planner searches the whole task on its own, in each app the task names.)
  */
 export function stepQueries(task: string): string[] {
   const queries = clauseParts(task).flatMap((p) => (p.halves.length >= 2 ? p.halves : [p.clause]));
