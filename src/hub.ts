@@ -6,7 +6,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { watchConfig } from './config/watch.js';
 import type { LoadedConfig } from './config/load.js';
 import { Catalog, toolError, type CatalogTool } from './catalog/catalog.js';
-import { currentRights, detachedCaller, localPrincipal, type CallContext, type Principal, type PrincipalRef } from './access/principal.js';
+import { currentRights, detachedCaller, globToRegExp, localPrincipal, type CallContext, type Principal, type PrincipalRef } from './access/principal.js';
 import { allowsTool, outOfScope, principalOf, seesInternals, seesServer } from './access/policy.js';
 import { AuditLog } from './audit/audit.js';
 import { HubMetrics } from './observability/metrics.js';
@@ -318,11 +318,16 @@ export class Hub implements HubServices {
     return this.meta.some((t) => t.name === name);
   }
 
-  /** `all` lists every tool, `search` only the meta-tools, `auto` all while the catalog fits in maxTools. */
+  /**
+   * `all` lists every tool, `search` only the meta-tools, `auto` all while the catalog fits in maxTools;
+   * the tools `expose.pin` names are listed in every mode.
+   */
   listedTools(): CatalogTool[] {
-    const { mode, maxTools } = this.loaded.config.expose;
+    const { mode, maxTools, pin } = this.loaded.config.expose;
     const tools = this.catalog.tools();
-    return mode === 'all' || (mode === 'auto' && tools.length <= maxTools) ? tools : [];
+    if (mode === 'all' || (mode === 'auto' && tools.length <= maxTools)) return tools;
+    const pinned = pin.map(globToRegExp);
+    return tools.filter((t) => pinned.some((re) => re.test(t.name)));
   }
 
   /** Every catalog tool call but the fast path's: call_tool, direct tools/call on the SDK path, plan steps, the CLI. */

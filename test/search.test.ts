@@ -78,3 +78,22 @@ describe('expose modes', () => {
     }
   });
 });
+
+describe('pinned tools', () => {
+  it('lists the tools expose.pin names beside the meta-tools, whatever the mode', async () => {
+    const config = writeConfig(tempDir(), {
+      servers: { maths: fixture('maths'), chat: fixture('chat', { tools: { include: ['echo'] } }) },
+      expose: { mode: 'search', pin: ['maths__add', 'chat__*'] },
+    });
+    const pinned = await startHub('stdio', config);
+    try {
+      const names = (await pinned.client.listTools()).tools.map((t) => t.name);
+      expect(names.filter((n) => n.includes('__')).sort()).toEqual(['chat__echo', 'maths__add']);
+      expect(names).toEqual(expect.arrayContaining(META));
+      const called = await pinned.client.callTool({ name: 'maths__add', arguments: { a: 1, b: 2 } });
+      expect(called.structuredContent).toEqual({ sum: 3 });
+    } finally {
+      await pinned.close();
+    }
+  });
+});

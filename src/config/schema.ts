@@ -78,6 +78,8 @@ export const ExposeSchema = z
   .object({
     mode: z.enum(['all', 'search', 'auto']).default('auto'),
     maxTools: z.number().int().positive().default(40),
+    /** Globs over namespaced tool names (`xero__list-invoices`, `telegram__send_*`): listed beside the meta-tools whatever the mode. */
+    pin: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
@@ -154,7 +156,7 @@ const serverName = z
 export const ConfigSchema = z
   .object({
     servers: z.record(serverName, ServerSchema).default({}),
-    expose: ExposeSchema.default({ mode: 'auto', maxTools: 40 }),
+    expose: ExposeSchema.prefault({}),
     routing: RoutingConfigSchema.prefault({}),
     llm: LlmConfigSchema.prefault({}),
     orchestrate: OrchestrateConfigSchema.prefault({}),
