@@ -173,7 +173,7 @@ export class Planner {
         if (hit && !chosen.includes(hit.name) && chosen.length < this.options.limit) chosen.push(hit.name);
       }
     }
-    for (const name of examples.flatMap((e) => e.plan.steps.flatMap((s) => ('tool' in s && typeof s.tool === 'string' ? [s.tool] : [])))) {
+    for (const name of examples.flatMap((e) => toolsOf(e.plan))) {
       if (!chosen.includes(name)) chosen.push(name);
     }
     const tools = chosen.map((name) => view.tools.getTool(name)).filter((t): t is { name: string; tool: Tool } => !!t);
@@ -307,7 +307,7 @@ export class Planner {
   /** New steps for the remaining work after a failure; the completed steps are kept in front of them. */
   async replan(req: ReplanRequest): Promise<PlannerResult> {
     // The running plan's tools stay on offer (with their schemas) even when retrieval misses them: the prompt shows that plan.
-    const planTools = [...new Set(req.plan.steps.flatMap((s) => ('tool' in s ? [s.tool] : [])))];
+    const planTools = toolsOf(req.plan);
     const principal = req.caller?.principal;
     const tools = await this.candidates(req.task, req.failures.map((f) => f.error.slice(0, 200)), principal, req.examples ?? []);
     for (const name of planTools) {
@@ -376,6 +376,11 @@ export class Planner {
     }
     throw new PlanningError(`The model's ${purpose} was invalid twice:\n${formatIssues(issues)}`, issues, usage);
   }
+}
+
+/** The tools a plan's steps call, each once. */
+function toolsOf(plan: Plan | PlanInput): string[] {
+  return [...new Set(plan.steps.flatMap((s) => ('tool' in s && typeof s.tool === 'string' ? [s.tool] : [])))];
 }
 
 /** The plan from a submit_plan call, else from a JSON text answer (providers without tool calling). */
