@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // An empty model store for every test file (test/real-model.test.ts uses the real one).
+    setupFiles: ['test/support/model-store-env.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
