@@ -25,7 +25,8 @@ import { WORKFLOW_TOOLS } from './server/workflow-tools.js';
 import { WorkflowService, claimScheduling } from './workflows/index.js';
 import { CORE_META_TOOLS, type MetaTool } from './server/meta-tools.js';
 import { describeTool, searchTools } from './server/search-tools.js';
-import type { HubServices } from './server/services.js';
+import type { AppInfo, HubServices, Reranker } from './server/services.js';
+import type { ClientLimits } from './config/schema.js';
 import { Session } from './server/upstream.js';
 import { poolStatus, type HubStatus } from './status.js';
 
@@ -55,6 +56,8 @@ export class Hub implements HubServices {
   memory!: Memory;
   /** One model for tool search and memory. */
   private embedder?: Embedder;
+  /** The client's own model alone (routing.rerank by sampling); made on first use. */
+  private samplingOnly?: LlmService;
   private readonly meta: MetaTool[] = [...CORE_META_TOOLS, searchTools, describeTool, orchestrate, planTask, ...WORKFLOW_TOOLS, ...MEMORY_TOOLS];
   /** What the index holds per server, to update only servers whose tools changed. */
   private indexed = new Map<string, string>();
@@ -130,7 +133,8 @@ export class Hub implements HubServices {
     });
     this.catalog.on('changed', (kind) => {
       if (kind === 'tools') this.syncIndex();
-      this.sessions.forEach((s) => s.notifyChanged(kind));
+      // Tools: each session says so only when its own list (scope, client limits, apps in search_tools) changed.
+      this.sessions.forEach((s) => (kind === 'tools' ? s.exposureChanged() : s.notifyChanged(kind)));
     });
     // A server's log lines and resource updates outside a call reach only the sessions that see that server whole.
     this.pool.on('log', (server, params, caller) => {
@@ -165,7 +169,8 @@ export class Hub implements HubServices {
     const previous = this.loaded;
     this.loaded = next;
     for (const listener of this.reloadListeners) listener(next);
-    if (!isDeepStrictEqual(previous.config.routing, next.config.routing)) {
+    // routing.rerank is read per search: changing it needs no new index.
+    if (!isDeepStrictEqual({ ...previous.config.routing, rerank: undefined }, { ...next.config.routing, rerank: undefined })) {
       void this.index.close();
       this.index = this.createIndex();
       this.indexed.clear();
@@ -180,8 +185,11 @@ export class Hub implements HubServices {
       this.orchestrator = this.createOrchestrator();
     }
     if (!isDeepStrictEqual(previous.config.workflows, next.config.workflows)) await this.workflows.applyConfig(next.config.workflows);
-    if (!isDeepStrictEqual(previous.config.expose, next.config.expose)) this.sessions.forEach((s) => s.notifyChanged('tools'));
+    // expose (pins, modes, client limits) or server descriptions may have changed what a session lists:
+    // now, and again once the servers the edit starts or stops have settled.
+    this.sessions.forEach((s) => s.exposureChanged());
     await this.pool.apply(next);
+    this.sessions.forEach((s) => s.exposureChanged());
   }
 
   dataDir(): string {
@@ -202,7 +210,12 @@ export class Hub implements HubServices {
   private createIndex(): ToolIndex {
     const cacheDir = path.join(this.dataDir(), 'models');
     this.embedder = createEmbedder(this.loaded.config.routing.embeddings, { cacheDir });
-    return new ToolIndex(this.loaded.config.routing, { logger: childLogger('routing'), cacheDir, embedder: this.embedder });
+    return new ToolIndex(this.loaded.config.routing, {
+      logger: childLogger('routing'),
+      cacheDir,
+      embedder: this.embedder,
+      vectorCacheDir: path.join(this.dataDir(), 'embeddings'),
+    });
   }
 
   private createLlm(): LlmService {
@@ -323,11 +336,68 @@ export class Hub implements HubServices {
    * the tools `expose.pin` names are listed in every mode.
    */
   listedTools(): CatalogTool[] {
-    const { mode, maxTools, pin } = this.loaded.config.expose;
+    const { mode, maxTools } = this.loaded.config.expose;
     const tools = this.catalog.tools();
     if (mode === 'all' || (mode === 'auto' && tools.length <= maxTools)) return tools;
-    const pinned = pin.map(globToRegExp);
-    return tools.filter((t) => pinned.some((re) => re.test(t.name)));
+    return this.pinnedTools();
+  }
+
+  pinnedTools(): CatalogTool[] {
+    const pinned = this.loaded.config.expose.pin.map(globToRegExp);
+    return pinned.length ? this.catalog.tools().filter((t) => pinned.some((re) => re.test(t.name))) : [];
+  }
+
+  /** expose.clients: the first key (in the config's order) whose glob matches the client's name, case-insensitively. */
+  clientLimits(clientName: string | undefined): ClientLimits {
+    if (clientName === undefined) return {};
+    for (const [glob, limits] of Object.entries(this.loaded.config.expose.clients)) {
+      if (new RegExp(globToRegExp(glob).source, 'i').test(clientName)) return limits;
+    }
+    return {};
+  }
+
+  /** The servers this principal has tools of (asked of the access policy per tool), with what they say they are. */
+  apps(principal: Principal): AppInfo[] {
+    const byServer = new Map<string, string[]>();
+    for (const t of this.catalog.tools()) {
+      if (allowsTool(principal, t.name)) byServer.set(t.server, [...(byServer.get(t.server) ?? []), t.originalName]);
+    }
+    return [...byServer.keys()].sort().map((name) => {
+      const connection = this.pool.get(name);
+      const description = connection?.config.description ?? connection?.instructions;
+      return { name, ...(description ? { description } : {}), tools: byServer.get(name)!.sort() };
+    });
+  }
+
+  /**
+   * routing.rerank for one search. `llm`: the configured chain without the client (the hub's model);
+   * `sampling`: the client's model, when it offers sampling; `auto`: the first of those that can serve.
+   * None that can: undefined, and the search answers in its own order.
+   */
+  reranker(call: CallContext): Reranker | undefined {
+    const config = this.loaded.config.routing.rerank;
+    if (!config.enabled) return undefined;
+    const caller = call.caller;
+    const viaLlm = config.by !== 'sampling' && this.llm.availability({}).ok;
+    const viaSampling = config.by !== 'llm' && !!caller?.capabilities()?.sampling;
+    const by = viaLlm ? 'llm' : viaSampling ? 'sampling' : undefined;
+    if (!by) {
+      this.log.debug('search_tools not reranked: no model for this caller', { by: config.by, client: caller?.principal.name });
+      return undefined;
+    }
+    this.samplingOnly ??= createLlm({ provider: 'sampling' }, { log: childLogger('llm') });
+    const llm = by === 'llm' ? this.llm : this.samplingOnly;
+    const ctx = by === 'llm' ? {} : { caller };
+    return {
+      by,
+      candidates: config.candidates,
+      timeoutMs: config.timeoutMs,
+      maxTokens: config.maxTokens,
+      defaultLimit: this.loaded.config.routing.defaultLimit,
+      model: async ({ system, prompt, maxTokens, signal }) =>
+        (await llm.complete({ system, messages: [{ role: 'user', content: prompt }], maxTokens, temperature: 0, signal, purpose: 'rerank' }, ctx)).text,
+      fallback: (reason) => this.log.warn('search_tools kept its own order: reranking failed', { by, reason: redactText(reason) }),
+    };
   }
 
   /** Every catalog tool call but the fast path's: call_tool, direct tools/call on the SDK path, plan steps, the CLI. */

@@ -1,13 +1,13 @@
 // Dense and fused ranking through the real transformers.js loading and inference path, with a tiny
 // model the test writes itself (ONNX graph + WordPiece tokenizer; no download), and the OpenAI
 // provider against a local stand-in of the embeddings API.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockHttpServer } from '../mocks/lib/mock-http.js';
 import { RoutingConfigSchema } from '../src/config/routing.js';
-import { createEmbedder, ToolIndex, type IndexedTool } from '../src/routing/index.js';
+import { createEmbedder, ToolIndex, type Embedder, type IndexedTool } from '../src/routing/index.js';
 import { writeTinyModel, type TinyModel } from './fixtures/tiny-model.js';
 
 // Concepts of the tiny model: words in one group embed alike though they share no letters.
@@ -81,6 +81,63 @@ describe('transformers.js embedder with a tiny local model', () => {
     expect(idx.status()).toMatchObject({ tools: 3, embedded: 3 });
     expect(log.warns).toEqual([]);
     await idx.close();
+  });
+
+  it('keeps tool vectors on disk: a restart embeds nothing unchanged, a changed tool alone is embedded again', async () => {
+    const cacheDir = path.join(dir, 'vector-cache');
+    // Counts the documents each index sends to the model.
+    const counting = (id?: string) => {
+      const inner = createEmbedder(config(model.dir).embeddings)!;
+      const seen: string[] = [];
+      const e: Embedder = {
+        id: id ?? inner.id,
+        get dimension() {
+          return inner.dimension;
+        },
+        load: () => inner.load(),
+        embed: (texts, kind) => {
+          if (kind === 'document') seen.push(...texts);
+          return inner.embed(texts, kind);
+        },
+        close: () => inner.close(),
+      };
+      return { e, seen };
+    };
+    const start = async (id?: string) => {
+      const c = counting(id);
+      const idx = new ToolIndex(config(model.dir), { embedder: c.e, vectorCacheDir: cacheDir });
+      idx.setServer('sky', TOOLS.sky, 'Weather service');
+      idx.setServer('books', TOOLS.books, 'Accounting');
+      await idx.ready();
+      return { idx, seen: c.seen };
+    };
+
+    const first = await start();
+    expect(first.seen).toHaveLength(4);
+    const before = await first.idx.search('how much do they owe me', { mode: 'dense' });
+    await first.idx.close();
+
+    const second = await start();
+    expect(second.seen).toEqual([]);
+    expect(second.idx.status()).toMatchObject({ dense: 'ready', embedded: 4 });
+    expect(await second.idx.search('how much do they owe me', { mode: 'dense' })).toEqual(before);
+    // list_changed: the server's tools are set again, one description changed; only that tool is embedded.
+    second.idx.setServer('books', [TOOLS.books[0], tool('books', 'add_contact', 'Adds a contact person.')], 'Accounting');
+    await second.idx.ready();
+    expect(second.seen).toHaveLength(1);
+    expect(second.seen[0]).toContain('Adds a contact person.');
+    await second.idx.close();
+
+    // A torn last record (a crash mid-write) and stray bytes cost only themselves.
+    const [file] = readdirSync(cacheDir).map((f) => path.join(cacheDir, f));
+    appendFileSync(file, Buffer.alloc(37, 7));
+    const third = await start();
+    expect(third.seen).toEqual([]);
+    await third.idx.close();
+    // A different model never reads these vectors.
+    const other = await start('another-model');
+    expect(other.seen).toHaveLength(4);
+    await other.idx.close();
   });
 
   it('without a model says so once in the log and stays lexical', async () => {

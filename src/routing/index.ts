@@ -7,6 +7,7 @@ import { embeddingText, fieldTerms, type IndexedTool } from './document.js';
 import { createEmbedder, type Embedder } from './embedder.js';
 import { mentionedServers, reciprocalRankFusion, serverNameTerms } from './fusion.js';
 import { terms } from './text.js';
+import { VectorCache } from './vector-cache.js';
 import { VectorStore } from './vectors.js';
 
 export type { IndexedTool } from './document.js';
@@ -37,6 +38,8 @@ export interface ToolIndexDeps {
   cacheDir?: string;
   /** An embedder to use instead of the configured one (tests, or sharing one model with the memory). */
   embedder?: Embedder;
+  /** Where tool vectors are kept between runs (the hub passes `<dataDir>/embeddings`); memory only when absent. */
+  vectorCacheDir?: string;
 }
 
 export interface IndexStatus {
@@ -74,8 +77,8 @@ export class ToolIndex {
   private readonly serverBm25: Bm25Index;
   private readonly serverIds = new Map<string, number>();
   private readonly vectors = new VectorStore();
-  /** Vectors by embedded text, so a reconnecting server costs no model time. */
-  private readonly vectorCache = new Map<string, Float32Array>();
+  /** Vectors by embedder and embedded text, so a restart or a reconnecting server costs no model time. */
+  private readonly vectorCache: VectorCache;
   private readonly queryCache = new Map<string, Float32Array>();
   private nextDoc = 0;
   private nextServer = 0;
@@ -95,6 +98,7 @@ export class ToolIndex {
     this.bm25 = new Bm25Index(options.lexical);
     this.serverBm25 = new Bm25Index(options.lexical);
     this.embedder = deps.embedder ?? createEmbedder(options.embeddings, { cacheDir: deps.cacheDir });
+    this.vectorCache = new VectorCache(deps.vectorCacheDir, this.logger);
     this.dense = this.embedder ? 'loading' : 'off';
   }
 
@@ -283,7 +287,10 @@ export class ToolIndex {
     if (!this.loadPromise) {
       const started = Date.now();
       this.loadPromise = this.embedder.load().then(
-        () => this.logger.info('tool search: embedding model loaded', { model: this.embedder!.id, ms: Date.now() - started }),
+        () => {
+          this.vectorCache.open(this.embedder!.id, this.embedder!.dimension);
+          this.logger.info('tool search: embedding model loaded', { model: this.embedder!.id, ms: Date.now() - started, cached: this.vectorCache.size });
+        },
         (err) => this.giveUpDense(err),
       );
     }
@@ -337,8 +344,8 @@ export class ToolIndex {
       }
       if (!todo.length) continue;
       const vecs = await this.embedder!.embed(texts, 'document');
+      this.vectorCache.put(texts.map((t, i) => [t, vecs[i]]));
       todo.forEach((id, i) => {
-        this.vectorCache.set(texts[i], vecs[i]);
         // The server may have been replaced while the batch ran; only live docs get vectors.
         if (this.docs.get(id)?.text === texts[i]) this.vectors.set(id, vecs[i]);
       });
