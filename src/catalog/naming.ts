@@ -18,8 +18,16 @@ export function sanitize(part: string): string {
 export function namespacedName(server: string, original: string, forceHash = false): string {
   const full = `${sanitize(server)}${SEPARATOR}${sanitize(original)}`;
   if (!forceHash && full.length <= MAX_NAME_LENGTH) return full;
-  const hash = shortHash(`${server}${SEPARATOR}${original}`);
-  return `${full.slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1)}_${hash}`;
+  return shortenName(full, MAX_NAME_LENGTH, `${server}${SEPARATOR}${original}`);
+}
+
+/**
+ * `name` cut to `max` characters: its start, `_`, and a short hash of `hashOf` (default the name itself),
+ * so the same name always gives the same short form. The catalog's 64-character names and the shorter
+ * aliases a client with a lower limit gets (expose.clients.*.maxNameLength) both come from here.
+ */
+export function shortenName(name: string, max: number, hashOf = name): string {
+  return `${name.slice(0, Math.max(0, max - HASH_LENGTH - 1))}_${shortHash(hashOf)}`;
 }
 
 const RESOURCE_SCHEME = 'hub://';

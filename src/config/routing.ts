@@ -83,3 +83,24 @@ export const RoutingConfigSchema = z
 export type RoutingConfig = z.output<typeof RoutingConfigSchema>;
 export type RoutingConfigInput = z.input<typeof RoutingConfigSchema>;
 export type EmbeddingsConfig = z.output<typeof EmbeddingsSchema>;
+
+/**
+ * `routing.rerank` (issue 14): a model reorders the top candidates of search_tools. Off by default.
+ * Read by the server layer (which owns the model), not by the index: the hub's config carries it beside
+ * the other routing keys (src/config/schema.ts).
+ */
+export const RerankSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** `llm`: the hub's configured model (llm:); `sampling`: the calling client's model (MCP sampling); `auto`: the configured model if one is set, else sampling when the client offers it. */
+    by: z.enum(['llm', 'sampling', 'auto']).default('auto'),
+    /** How many of the best hits the model sees and reorders (the rest keep their order after them). */
+    candidates: z.number().int().min(2).max(50).default(20),
+    /** Longest wait for the model; past it the search answers in its own order. */
+    timeoutMs: z.number().int().positive().default(5_000),
+    /** Output tokens the model may spend on its answer. */
+    maxTokens: z.number().int().positive().max(4096).default(400),
+  })
+  .strict();
+
+export type RerankConfig = z.output<typeof RerankSchema>;

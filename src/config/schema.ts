@@ -4,7 +4,7 @@ import { LlmConfigSchema } from './llm.js';
 import { MemoryConfigSchema } from './memory.js';
 import { OrchestrateConfigSchema } from './orchestrate.js';
 import { WorkflowsConfigSchema } from './workflows.js';
-import { RoutingConfigSchema } from './routing.js';
+import { RerankSchema, RoutingConfigSchema } from './routing.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -80,6 +80,25 @@ export const ExposeSchema = z
     maxTools: z.number().int().positive().default(40),
     /** Globs over namespaced tool names (`xero__list-invoices`, `telegram__send_*`): listed beside the meta-tools whatever the mode. */
     pin: z.array(z.string().min(1)).default([]),
+    /**
+     * Limits of particular clients, keyed by a glob over the name the client gives in initialize
+     * (`clientInfo.name`, e.g. `cursor*`); the first matching key applies. A session whose list would hold
+     * more than `maxTools` tools (the hub's own included) gets the search mode: meta-tools and pins. Names
+     * longer than `maxNameLength` are listed as a deterministic short alias that tools/call and call_tool
+     * take. No client has built-in limits (docs/design-notes.md says why).
+     */
+    clients: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            maxTools: z.number().int().positive().optional(),
+            // The alias keeps the name's start and adds `_` and an 8-character hash: 16 leaves 7 of the name.
+            maxNameLength: z.number().int().min(16, 'maxNameLength must be at least 16 (an alias is the name cut short plus `_` and an 8-character hash)').optional(),
+          })
+          .strict(),
+      )
+      .default({}),
   })
   .strict();
 
@@ -157,7 +176,8 @@ export const ConfigSchema = z
   .object({
     servers: z.record(serverName, ServerSchema).default({}),
     expose: ExposeSchema.prefault({}),
-    routing: RoutingConfigSchema.prefault({}),
+    // `rerank` is a setting of tool search applied by the server layer, not by the index (src/routing/rerank.ts).
+    routing: RoutingConfigSchema.extend({ rerank: RerankSchema.prefault({}) }).prefault({}),
     llm: LlmConfigSchema.prefault({}),
     orchestrate: OrchestrateConfigSchema.prefault({}),
     memory: MemoryConfigSchema.prefault({}),
@@ -176,3 +196,4 @@ export type HttpConfig = z.output<typeof HttpSchema>;
 export type TokenConfig = z.output<typeof TokenSchema>;
 export type AuditConfig = z.output<typeof AuditSchema>;
 export type ExposeConfig = z.output<typeof ExposeSchema>;
+export type ClientLimits = ExposeConfig['clients'][string];

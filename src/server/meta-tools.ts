@@ -2,7 +2,7 @@
 // later capabilities add theirs to the same list.
 import { z } from 'zod';
 import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext } from '../access/principal.js';
+import type { CallContext, Principal } from '../access/principal.js';
 import type { Need } from '../access/policy.js';
 import { toolError } from '../catalog/catalog.js';
 import type { MemoryStatus } from '../memory/index.js';
@@ -20,7 +20,14 @@ export interface MetaTool {
   description: string;
   input: z.ZodObject;
   annotations?: ToolAnnotations;
+  /** A description made for the caller when tools/list is answered (search_tools names the apps it can reach); default `description`. */
+  describe?(ctx: ListContext): string;
   run(args: any, ctx: MetaContext): Promise<CallToolResult>;
+}
+
+export interface ListContext {
+  hub: HubServices;
+  principal: Principal;
 }
 
 export function defineMetaTool<S extends z.ZodObject>(tool: {
@@ -29,14 +36,26 @@ export function defineMetaTool<S extends z.ZodObject>(tool: {
   description: string;
   input: S;
   annotations?: ToolAnnotations;
+  describe?(ctx: ListContext): string;
   run(args: z.output<S>, ctx: MetaContext): Promise<CallToolResult>;
 }): MetaTool {
   return tool;
 }
 
-export function metaToolDefinition(tool: MetaTool): Tool {
+/** A meta-tool as tools/list shows it; with `ctx`, its description made for that caller. */
+export function metaToolDefinition(tool: MetaTool, ctx?: ListContext): Tool {
   const { $schema: _drop, ...inputSchema } = z.toJSONSchema(tool.input, { io: 'input' }) as Record<string, unknown>;
-  return { name: tool.name, description: tool.description, inputSchema: inputSchema as Tool['inputSchema'], annotations: tool.annotations };
+  const description = ctx && tool.describe ? tool.describe(ctx) : tool.description;
+  return { name: tool.name, description, inputSchema: inputSchema as Tool['inputSchema'], annotations: tool.annotations };
+}
+
+/**
+ * The catalog name behind a name the caller used: a session with expose.clients.*.maxNameLength lists
+ * long names as short aliases, and call_tool / describe_tool take those too (the session resolves them).
+ */
+export function resolveToolName(call: CallContext, name: string): string {
+  const session = call.caller?.session as { resolveToolName?(name: string): string } | undefined;
+  return session?.resolveToolName?.(name) ?? name;
 }
 
 /** Runs a meta-tool: arguments are checked against its schema first, errors become tool errors. */
@@ -89,10 +108,11 @@ const callTool = defineMetaTool({
     arguments: z.record(z.string(), z.unknown()).optional().describe("Arguments matching the tool's input schema"),
   }),
   async run(args, { hub, call }) {
-    if (!hub.catalog.getTool(args.name) && hub.isMetaTool(args.name)) {
-      return toolError(`${args.name} is one of the hub's own tools: call it directly, not through call_tool`);
+    const name = resolveToolName(call, args.name);
+    if (!hub.catalog.getTool(name) && hub.isMetaTool(name)) {
+      return toolError(`${name} is one of the hub's own tools: call it directly, not through call_tool`);
     }
-    return hub.callTool(args.name, args.arguments, call);
+    return hub.callTool(name, args.arguments, call);
   },
 });
 

@@ -28,6 +28,8 @@ export interface RelayHost {
   callerFor(requestId: RequestId): Caller;
   /** Marks the session active, as a call on the SDK path does. */
   touch(): void;
+  /** The catalog name behind a name the client used (its short aliases, expose.clients.*.maxNameLength). */
+  resolve?(name: string): string;
 }
 
 export class ToolCallRelay implements Interceptor {
@@ -62,7 +64,7 @@ export class ToolCallRelay implements Interceptor {
   /** Returns false to leave the request to the Protocol. */
   private call(request: JSONRPCRequest): boolean {
     const params = request.params as Record<string, unknown> | undefined;
-    const name = params?.name;
+    const name = typeof params?.name === 'string' && this.host.resolve ? this.host.resolve(params.name) : params?.name;
     const args = params?.arguments as Record<string, unknown> | undefined;
     const meta = params?._meta as Record<string, unknown> | undefined;
     if (typeof name !== 'string' || params!.task !== undefined || !isRecordOrUndefined(args) || !isPlainMeta(meta)) return false;

@@ -19,12 +19,14 @@ import {
   type RequestId,
   type ServerNotification,
   type ServerRequest,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallContext, Caller, Principal } from '../access/principal.js';
 import { toolError } from '../catalog/catalog.js';
-import { parseHubUri } from '../catalog/naming.js';
+import { createHash } from 'node:crypto';
+import { parseHubUri, shortenName } from '../catalog/naming.js';
 import { resultText } from '../observability/calls.js';
 import { allowsMetaTool, allowsTool, metaToolRefusal, seesServer } from '../access/policy.js';
 import { metaToolDefinition, runMetaTool } from './meta-tools.js';
@@ -51,6 +53,12 @@ export class Session {
   readonly server: Server;
   /** Relays to this client outside any call (logging, roots at a downstream server's startup). */
   readonly caller: Caller;
+  /** Short aliases of long names in this client's tools/list (expose.clients.*.maxNameLength), to the catalog name. */
+  private aliases = new Map<string, string>();
+  /** Digest of the last tools/list this client was given: list_changed goes out only when its list would differ. */
+  private listed?: string;
+  /** Digest of the list last announced with list_changed (one notice per new list, however many events led to it). */
+  private announced?: string;
 
   constructor(
     private readonly hub: HubServices,
@@ -76,6 +84,7 @@ export class Session {
       principal,
       callerFor: (id: RequestId) => this.callerFor((request, schema) => server.request(request, schema as never, { relatedRequestId: id })),
       touch: () => (this.lastActive = Date.now()),
+      resolve: (name: string) => this.resolveToolName(name),
     });
     this.server = server;
     this.caller = this.callerFor();
@@ -121,12 +130,15 @@ export class Session {
     const principal = this.principal;
     server.setRequestHandler(ListToolsRequestSchema, async () => {
       this.lastActive = Date.now();
-      const meta = hub.metaTools().filter((t) => allowsMetaTool(principal, t));
-      const tools = hub.listedTools().filter((t) => allowsTool(principal, t.name));
-      return { tools: [...meta.map(metaToolDefinition), ...tools.map((t) => t.tool)] };
+      const exposure = this.exposure();
+      this.aliases = exposure.aliases;
+      this.listed = exposure.digest;
+      this.announced = undefined;
+      return { tools: exposure.tools };
     });
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { name, arguments: args } = request.params;
+      const { arguments: args } = request.params;
+      const name = this.resolveToolName(request.params.name);
       const ctx = this.context(extra);
       const meta = hub.metaTools().find((t) => t.name === name);
       // Catalog tools are checked, audited and counted in hub.callTool (every path to a tool goes there).
@@ -170,6 +182,65 @@ export class Session {
       if (!entry || !seesServer(principal, entry.server)) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; prompts/list shows the available ones`);
       return hub.catalog.getPrompt(request.params.name, request.params.arguments, this.context(extra));
     });
+  }
+
+  /**
+   * What this client's tools/list holds: the meta-tools and catalog tools its principal may use, as
+   * expose says, narrowed by its client's limits (expose.clients, matched on clientInfo.name): over
+   * maxTools it gets the search mode (meta-tools and pins, the hub's own first), and names over
+   * maxNameLength are listed as deterministic short aliases (catalog/naming.ts, the catalog's own
+   * shortening) that resolveToolName maps back.
+   */
+  private exposure(): { tools: Tool[]; aliases: Map<string, string>; digest: string } {
+    const { hub, principal } = this;
+    const limits = hub.clientLimits(this.server.getClientVersion()?.name);
+    const meta = hub.metaTools().filter((t) => allowsMetaTool(principal, t)).map((t) => metaToolDefinition(t, { hub, principal }));
+    let catalog = hub.listedTools().filter((t) => allowsTool(principal, t.name));
+    if (limits.maxTools !== undefined && meta.length + catalog.length > limits.maxTools) {
+      catalog = hub.pinnedTools().filter((t) => allowsTool(principal, t.name)).slice(0, Math.max(0, limits.maxTools - meta.length));
+    }
+    let tools = [...meta, ...catalog.map((t) => t.tool)];
+    const aliases = new Map<string, string>();
+    const max = limits.maxNameLength;
+    if (max !== undefined) {
+      const names = new Set(tools.map((t) => t.name));
+      tools = tools.flatMap((t) => {
+        if (t.name.length <= max) return [t];
+        const alias = shortenName(t.name, max);
+        // A clash (two names, one alias) is as unlikely as a clash of 8 hex digits; the tool then stays reachable through call_tool.
+        if (names.has(alias) || aliases.has(alias)) return [];
+        aliases.set(alias, t.name);
+        return [{ ...t, name: alias }];
+      });
+    }
+    const digest = createHash('sha256').update(JSON.stringify(tools)).digest('hex');
+    return { tools, aliases, digest };
+  }
+
+  /** The catalog (or meta-tool) name behind a name this client used: its own alias, or the name itself. */
+  resolveToolName(name: string): string {
+    const known = this.aliases.get(name);
+    if (known !== undefined) return known;
+    const { hub } = this;
+    if (hub.catalog.getTool(name) || hub.isMetaTool(name)) return name;
+    const max = hub.clientLimits(this.server.getClientVersion()?.name).maxNameLength;
+    if (max === undefined || name.length > max) return name;
+    // Aliases are deterministic: one from an earlier list (or session) still resolves after the catalog changed.
+    this.aliases = this.exposure().aliases;
+    return this.aliases.get(name) ?? name;
+  }
+
+  /**
+   * Tells the client its tool list changed, when it did for this client: catalog changes, servers coming
+   * and going, and config reloads all come here, and each session compares what it would list now (its
+   * scope, its client's limits, search_tools' app list) with what it was last given.
+   */
+  exposureChanged(): void {
+    if (!this.server.getClientCapabilities()) return;
+    const digest = this.exposure().digest;
+    if (digest === this.listed || digest === this.announced) return;
+    this.announced = digest;
+    this.notifyChanged('tools');
   }
 
   /** list_changed to this client; ignored before it has initialized. */

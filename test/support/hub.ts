@@ -45,11 +45,13 @@ export interface StartOptions {
   sample?: (prompt: string) => string;
   env?: Record<string, string>;
   onNotification?: (method: string, params: unknown) => void;
+  /** The name the client gives in initialize (clientInfo.name); default `test-client`. */
+  clientName?: string;
 }
 
 export async function startHub(mode: Mode, configFile: string, options: StartOptions = {}): Promise<HubHandle> {
   const capabilities = options.capabilities ?? { sampling: {}, elicitation: {} };
-  const client = new Client({ name: 'test-client', version: '1.0.0' }, { capabilities });
+  const client = new Client({ name: options.clientName ?? 'test-client', version: '1.0.0' }, { capabilities });
   if (capabilities.sampling) {
     client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
       const first = request.params.messages[0]?.content;
