@@ -1,6 +1,8 @@
 // Whether a remembered plan fits a new, near-identical request, and the plan adapted to it. The two
-// requests are compared word by word. Differences in filler words ("please", "the"), punctuation,
-// case or inflection change nothing (negations and other small words that carry meaning do). A
+// requests are compared word by word. Differences in filler words ("please", "the", a polite "could
+// you"), punctuation, case or inflection change nothing; negations, pronouns ("me" / "us": who is
+// meant), a number's sign and other small words that carry meaning do, also beside an inflected word
+// ("transactions over" / "transaction under"). A
 // changed value ("list 123" -> "list 456", "#sales" -> "#ops", "Acme" -> "Globex") is swapped into
 // the plan's literal values when it appears there, and only there. Anything else (an added or dropped
 // word, a changed ordinary word, a value the plan does not show literally or that reaches a tool name
@@ -8,7 +10,7 @@
 // the old run as an example. Memory reuses a plan only when nothing needs swapping (and the values of
 // the two requests are the same: values.ts); a changed value is planned afresh.
 import type { Plan } from '../planner/plan.js';
-import { terms } from '../routing/text.js';
+import { term, words } from '../routing/text.js';
 
 export interface Substitution {
   from: string;
@@ -17,11 +19,14 @@ export interface Substitution {
 
 export type ReuseDecision = { ok: true; plan: Plan; substitutions: Substitution[] } | { ok: false; reason: string };
 
-/** Words of a request as written, with surrounding punctuation trimmed ("ClickUp," -> "ClickUp"; "2024-05-01" stays whole). */
+/**
+ * Words of a request as written, with surrounding punctuation trimmed ("ClickUp," -> "ClickUp";
+ * "2024-05-01" stays whole). A sign written against a number stays: "-500" is not "500".
+ */
 export function tokens(text: string): string[] {
   return text
     .split(/\s+/)
-    .map((t) => t.replace(/^[^\p{L}\p{N}#@$]+|[^\p{L}\p{N}]+$/gu, ''))
+    .map((t) => t.replace(/^(?:(?![-+\u2212]\p{N})[^\p{L}\p{N}#@$])+|[^\p{L}\p{N}]+$/gu, ''))
     .filter(Boolean);
 }
 
@@ -61,17 +66,41 @@ export function diffTokens(a: string[], b: string[]): Hunk[] {
 }
 
 // Words whose addition or removal does not change what is asked. Unlike the search stop words, this
-// leaves out "not", "no", "only", "before", "until" and the like.
-const FILLER = new Set(
-  'a an the please kindly can could would will you me us i we my our your just also now for hey hi thanks thank pls'.split(' '),
-);
+// leaves out "not", "no", "only", "before", "until" and the like, and pronouns: "send me" and "send
+// us", "my tasks" and "our tasks" ask for different things. A pronoun is filler only in a frame that
+// names no one new: a polite "could you", or "show me" / "tell us" (the answer goes to the caller anyway).
+const FILLER = new Set('a an the please kindly just also now for hey hi thanks thank pls'.split(' '));
+const MODALS = new Set('can could would will'.split(' '));
+const TO_CALLER = new Set('show tell'.split(' '));
 
-/** Whether a difference between two requests changes nothing: filler words only, or the same stems (invoice / invoices). */
+/** Positions of the pronouns in frames that ask nothing of their own ("could you", "show me"). */
+function politeFrame(ts: string[]): Set<number> {
+  const at = new Set<number>();
+  ts.forEach((t, i) => {
+    const next = (ts[i + 1] ?? '').toLowerCase();
+    if (MODALS.has(t.toLowerCase()) && (next === 'you' || next === 'u')) at.add(i).add(i + 1);
+    if (TO_CALLER.has(t.toLowerCase()) && (next === 'me' || next === 'us')) at.add(i + 1);
+  });
+  return at;
+}
+
+/** A word's comparison form: its stem, or the word itself where the search drops it ("not", "over", "to"). */
+const stemOf = (word: string) => term(word) ?? word;
+
+/** The words of a run of tokens that carry meaning, stemmed, in order; a token with a digit stays whole ("-500", "$1,000"). */
+const meaningful = (ts: string[]) =>
+  ts
+    .map((t) => t.toLowerCase())
+    .filter((t) => !FILLER.has(t))
+    .flatMap((t) => (/\p{N}/u.test(t) ? [t] : words(t).map(stemOf)));
+
+/**
+ * Whether a difference between two requests changes nothing: filler words only, or the same words
+ * but for inflection (invoice / invoices). Every other word counts, the search's stop words included,
+ * so "transactions over" / "transaction under" is a change.
+ */
 function immaterial(h: Hunk): boolean {
-  const all = [...h.from, ...h.to].map((t) => t.toLowerCase());
-  if (all.every((t) => FILLER.has(t))) return true;
-  const a = terms(h.from.join(' ')).join(' ');
-  return a !== '' && a === terms(h.to.join(' ')).join(' ');
+  return meaningful(h.from).join(' ') === meaningful(h.to).join(' ');
 }
 
 /**
@@ -79,12 +108,12 @@ function immaterial(h: Hunk): boolean {
  * than ordinary words: swapping "Acme" for "Globex" keeps the plan's meaning, swapping "unpaid" for
  * "overdue" may not, even where the word shows in a literal (a task title), so that is left to planning.
  */
-function valueLike(words: string[], firstWord: string | undefined): boolean {
-  return words.some((w) => /[\d#@/.:_]/.test(w) || (/\p{Lu}/u.test(w.slice(1)) || (/^\p{Lu}/u.test(w) && w !== firstWord)));
+function valueLike(ws: string[], firstWord: string | undefined): boolean {
+  return ws.some((w) => /[\d#@/.:_]/.test(w) || (/\p{Lu}/u.test(w.slice(1)) || (/^\p{Lu}/u.test(w) && w !== firstWord)));
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const phrase = (words: string[]) => new RegExp(`(?<![\\p{L}\\p{N}])${words.map(escape).join('\\s+')}(?![\\p{L}\\p{N}])`, 'giu');
+const phrase = (ws: string[]) => new RegExp(`(?<![\\p{L}\\p{N}])${ws.map(escape).join('\\s+')}(?![\\p{L}\\p{N}])`, 'giu');
 
 type Visit = (text: string, literal: boolean) => string;
 
@@ -128,7 +157,12 @@ function mapStrings(plan: Plan, visit: Visit): Plan {
 export function adaptPlan(plan: Plan, pastTask: string, task: string): ReuseDecision {
   const past = tokens(pastTask);
   const next = tokens(task);
-  const hunks = diffTokens(past, next).filter((h) => !immaterial(h));
+  const pastFrame = politeFrame(past);
+  const nextFrame = politeFrame(next);
+  const hunks = diffTokens(
+    past.filter((_, i) => !pastFrame.has(i)),
+    next.filter((_, i) => !nextFrame.has(i)),
+  ).filter((h) => !immaterial(h));
   const substitutions: Substitution[] = [];
   for (const h of hunks) {
     if (!h.from.length || !h.to.length) {

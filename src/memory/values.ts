@@ -1,5 +1,5 @@
 // The values of a request: what a plan acts on rather than how it is worded. Two requests whose values
-// differ ("Acme" / "Globex", 500 / 600, Monday / Tuesday, "last week" / "this week", a@x.io / b@x.io,
+// differ ("Acme" / "Globex", 500 / 600 / -500, Monday / Tuesday, "last week" / "this week", a@x.io / b@x.io,
 // "Q3 report" / "Q4 report", a quoted title) are different requests however similar the wording, so a
 // remembered plan is reused only when both requests hold the same values (src/memory/index.ts).
 // Extraction errs towards seeing values: a false value costs a planning call, a missed one runs the
@@ -21,11 +21,11 @@ const QUOTED = /(?:"([^"\n]+)"|“([^”\n]+)”|`([^`\n]+)`|(?<![\p{L}\p{N}])'(
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+[^\s<>"'`.,;:!?)\]]/g;
 
-/** Words as written: surrounding punctuation trimmed, but a leading #, @ or currency sign and a trailing % kept. */
+/** Words as written: surrounding punctuation trimmed, but a leading #, @, currency sign or a number's sign (-500) and a trailing % kept. */
 function words(text: string): string[] {
   return text
     .split(/\s+/)
-    .map((t) => t.replace(/^[^\p{L}\p{N}#@\p{Sc}]+|[^\p{L}\p{N}%]+$/gu, ''))
+    .map((t) => t.replace(/^(?:(?![-+\u2212]\p{N})[^\p{L}\p{N}#@\p{Sc}])+|[^\p{L}\p{N}%]+$/gu, ''))
     .filter(Boolean);
 }
 
