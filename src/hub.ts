@@ -28,7 +28,7 @@ import { describeTool, searchTools } from './server/search-tools.js';
 import type { AppInfo, HubServices, Reranker } from './server/services.js';
 import type { ClientLimits } from './config/schema.js';
 import { Session } from './server/upstream.js';
-import { poolStatus, type HubStatus } from './status.js';
+import { poolStatus, routingStatus, type HubStatus } from './status.js';
 
 export interface HubOptions {
   /** Watch the config file and apply valid edits. */
@@ -315,7 +315,8 @@ export class Hub implements HubServices {
       ...pool,
       servers,
       expose: { mode: expose.mode, maxTools: expose.maxTools, listing: this.listedTools().length === this.catalog.tools().length ? 'all' : 'search' },
-      routing: this.index.status(),
+      // With where the embedding model comes from and, when none loaded, what to do.
+      routing: routingStatus(this.index.status(), this.embedder),
       // Sampling is available or not depending on who asks.
       llm: { chain: this.llm.chain({ caller: call?.caller }), usage: this.llm.usage() },
       workflows: this.workflows.status(),

@@ -63,7 +63,11 @@ describe('models CLI', () => {
     expect(doctor.status, doctor.stderr).toBe(0);
     expect(doctor.stdout).toContain(`Embedding model: tiny-minilm from the model store (${path.join(store, 'tiny-minilm')}): loaded`);
     const status = run(['doctor', '--json', '--config', config]);
-    expect(JSON.parse(status.stdout).embeddings).toMatchObject({ state: 'ready', id: expect.stringMatching(/^transformers:tiny-minilm@[0-9a-f]{12}:q8$/), source: { kind: 'store' } });
+    const json2 = JSON.parse(status.stdout);
+    expect(json2.embeddings).toMatchObject({ state: 'ready', id: expect.stringMatching(/^transformers:tiny-minilm@[0-9a-f]{12}:q8$/), source: { kind: 'store' } });
+    // hub_status's routing carries the same.
+    expect(json2.routing).toMatchObject({ dense: 'ready', model: json2.embeddings.id, source: { kind: 'store', model: 'tiny-minilm', path: path.join(store, 'tiny-minilm') } });
+    expect(json2.routing.fix).toBeUndefined();
 
     // Without a model anywhere (an empty store; the default's download failed, remembered so nothing is tried): doctor says what to do.
     mkdirSync(path.join(dir, '.orchestrator', 'models'), { recursive: true });
@@ -72,5 +76,7 @@ describe('models CLI', () => {
     expect(offline.status, offline.stderr).toBe(0);
     expect(offline.stdout).toMatch(/Embedding model: none loaded, tool search is lexical/);
     expect(offline.stdout).toMatch(/to fix: run `npm run models:fetch`.*models import/);
+    const offlineJson = JSON.parse(run(['doctor', '--json', '--config', config], { MCP_ORCHESTRATOR_MODELS: tempDir('empty-') }).stdout);
+    expect(offlineJson.routing).toMatchObject({ dense: 'unavailable', source: { kind: 'download', model: 'Xenova/bge-small-en-v1.5' }, fix: expect.stringMatching(/npm run models:fetch/) });
   });
 });
