@@ -44,10 +44,17 @@ export function defineMetaTool<S extends z.ZodObject>(tool: {
 
 /** A meta-tool as tools/list shows it; with `ctx`, its description made for that caller. */
 export function metaToolDefinition(tool: MetaTool, ctx?: ListContext): Tool {
-  const { $schema: _drop, ...inputSchema } = z.toJSONSchema(tool.input, { io: 'input' }) as Record<string, unknown>;
   const description = ctx && tool.describe ? tool.describe(ctx) : tool.description;
-  return { name: tool.name, description, inputSchema: inputSchema as Tool['inputSchema'], annotations: tool.annotations };
+  // The same object while the description is the same: sessions compare their lists on every catalog change.
+  const cached = definitions.get(tool);
+  if (cached?.description === description) return cached;
+  const { $schema: _drop, ...inputSchema } = z.toJSONSchema(tool.input, { io: 'input' }) as Record<string, unknown>;
+  const definition: Tool = { name: tool.name, description, inputSchema: inputSchema as Tool['inputSchema'], annotations: tool.annotations };
+  definitions.set(tool, definition);
+  return definition;
 }
+
+const definitions = new WeakMap<MetaTool, Tool>();
 
 /**
  * The catalog name behind a name the caller used: a session with expose.clients.*.maxNameLength lists

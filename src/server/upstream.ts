@@ -47,6 +47,14 @@ class RelayedServer extends Server {
   }
 }
 
+/** A tool definition as text, once per object: catalog and meta-tool definitions are shared until they change. */
+const toolTexts = new WeakMap<Tool, string>();
+function toolText(tool: Tool): string {
+  let text = toolTexts.get(tool);
+  if (text === undefined) toolTexts.set(tool, (text = JSON.stringify(tool)));
+  return text;
+}
+
 /** One connected upstream client. */
 export class Session {
   lastActive = Date.now();
@@ -213,8 +221,9 @@ export class Session {
         return [{ ...t, name: alias }];
       });
     }
-    const digest = createHash('sha256').update(JSON.stringify(tools)).digest('hex');
-    return { tools, aliases, digest };
+    const hash = createHash('sha256');
+    for (const t of tools) hash.update(toolText(t)).update('\n');
+    return { tools, aliases, digest: hash.digest('hex') };
   }
 
   /** The catalog (or meta-tool) name behind a name this client used: its own alias, or the name itself. */
