@@ -3,12 +3,33 @@
 // and token saving, for lexical, dense and fused ranking. Nothing here is tuned on these queries.
 //
 //   npm run bench:retrieval -- [--data DIR] [--model PATH_OR_ID] [--dtype q8|fp32] [--sample N] [--all] [--json FILE]
-import { writeFileSync } from 'node:fs';
+//                              [--only metatool,livemcp,services,scale,tokens,big]
+//
+// Sections: metatool (single- and two-tool), livemcp (LiveMCPBench tasks and steps), services (our own requests,
+// bench/services-queries.jsonl, over the five app servers' 250 tools), scale (the same requests and LiveMCPBench's
+// tasks over both pools merged, 777 tools), tokens (token saving), big (a 5,000-tool synthesised catalog: latency).
+// Every recall section also ranks with a plain BM25 reference (PlainBm25 in pool.ts, not src/routing).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { RoutingConfigInput } from '../src/config/routing.js';
 import type { ToolIndex, SearchMode } from '../src/routing/index.js';
-import { buildIndex as buildPoolIndex, embeddingsFor, findDataDir, readPool as readPoolFile, readQueries as readQueriesFile, type Pool, type Query } from './pool.js';
+import {
+  assertGold,
+  buildIndex as buildPoolIndex,
+  embeddingsFor,
+  findDataDir,
+  mergePools,
+  PlainBm25,
+  readPool as readPoolFile,
+  readQueries as readQueriesFile,
+  readServiceQueries,
+  unknownGold,
+  type Pool,
+  type Query,
+  type SplitQuery,
+} from './pool.js';
 import { f3, table } from './table.js';
 
 // ---------- arguments ----------
@@ -26,6 +47,16 @@ const modelArg = arg('model');
 const dtype = (arg('dtype') ?? 'q8') as 'q8' | 'fp32';
 const sampleSize = argv.includes('--all') ? Infinity : Number(arg('sample') ?? 3000);
 const jsonOut = arg('json');
+const SECTIONS = ['metatool', 'livemcp', 'services', 'scale', 'tokens', 'big'] as const;
+type Section = (typeof SECTIONS)[number];
+const onlyArg = arg('only');
+const only = new Set<Section>(onlyArg ? (onlyArg.split(',').map((x) => x.trim()).filter(Boolean) as Section[]) : SECTIONS);
+const unknownSections = [...only].filter((x) => !SECTIONS.includes(x));
+if (unknownSections.length) {
+  console.error(`--only: unknown section(s) ${unknownSections.join(', ')}; known: ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const runs = (x: Section) => only.has(x);
 
 // ---------- data ----------
 const readPool = (rel: string): Pool => readPoolFile(dataDir, rel);
@@ -45,7 +76,21 @@ function sample<T>(items: T[], n: number): T[] {
 }
 
 // ---------- index ----------
-const buildIndex = (pool: Pool, overrides: RoutingConfigInput = {}) => buildPoolIndex(pool, { embeddings: embeddingsFor(modelArg, dtype), overrides });
+// One vector cache for the run (a temporary folder, removed at the end): a pool's tools are embedded once, the
+// first time a section indexes them; later indexes of the same tools (variants, the merged pool) read them back.
+// Their "embedding ms" then is mostly cache reading, and says so. The big catalog does not use it (build time is
+// what it measures).
+const vectorCacheDir = modelArg ? mkdtempSync(path.join(os.tmpdir(), 'bench-vectors-')) : undefined;
+const embeddedTexts = new Set<string>();
+const buildIndex = (pool: Pool, overrides: RoutingConfigInput = {}, options: { vectorCache?: boolean } = {}) =>
+  buildPoolIndex(pool, { embeddings: embeddingsFor(modelArg, dtype), overrides, vectorCacheDir: options.vectorCache === false ? undefined : vectorCacheDir });
+/** "embedding N ms", saying how many of the pool's tools were embedded earlier in this run (read from the vector cache). */
+function embedNote(pool: Pool, embedMs: number): string {
+  const ids = pool.servers.flatMap((s) => s.tools.map((t) => `${s.name}__${t.name}`));
+  const seen = ids.filter((id) => embeddedTexts.has(id)).length;
+  ids.forEach((id) => embeddedTexts.add(id));
+  return `embedding ${ms(embedMs)} ms${seen ? ` (${seen} of ${ids.length} tools already embedded earlier in this run: read from the vector cache)` : ''}`;
+}
 
 // ---------- metrics ----------
 interface Metrics {
@@ -72,14 +117,25 @@ function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 }
 
-async function evaluate(index: ToolIndex, queries: Query[], mode: SearchMode): Promise<Metrics> {
+/** Names of the top 10 for a request. */
+type Ranker = (query: string) => Promise<string[]> | string[];
+const hubRanker = (index: ToolIndex, mode: SearchMode): Ranker => async (q) => (await index.search(q, { limit: 10, mode })).map((h) => h.name);
+const bm25Ranker = (bm: PlainBm25): Ranker => (q) => bm.search(q, 10);
+/** The rankings measured on an index: the hub's modes, then the plain BM25 reference. */
+const rankers = (index: ToolIndex, bm: PlainBm25, modes: SearchMode[]): Array<[string, Ranker]> => [
+  ...modes.map((m): [string, Ranker] => [m, hubRanker(index, m)]),
+  [BM25_LABEL, bm25Ranker(bm)],
+];
+const BM25_LABEL = 'plain BM25 (ref)';
+
+async function evaluate(index: ToolIndex | Ranker, queries: Query[], mode: SearchMode = 'hybrid'): Promise<Metrics> {
+  const rank: Ranker = typeof index === 'function' ? index : hubRanker(index, mode);
   let r1 = 0, r5 = 0, r10 = 0, mrr = 0, complete = 0;
   const times: number[] = [];
   for (const q of queries) {
     const t0 = performance.now();
-    const hits = await index.search(q.query, { limit: 10, mode });
+    const names = await rank(q.query);
     times.push(performance.now() - t0);
-    const names = hits.map((h) => h.name);
     r1 += recallAt(q.tools, names, 1);
     r5 += recallAt(q.tools, names, 5);
     const at10 = recallAt(q.tools, names, 10);
@@ -89,7 +145,8 @@ async function evaluate(index: ToolIndex, queries: Query[], mode: SearchMode): P
     mrr += first >= 0 ? 1 / (first + 1) : 0;
   }
   const n = queries.length;
-  return { n, r1: r1 / n, r5: r5 / n, r10: r10 / n, mrr: mrr / n, complete10: complete / n, p50: percentile(times, 50), p99: percentile(times, 99) };
+  const d = n || 1;
+  return { n, r1: r1 / d, r5: r5 / d, r10: r10 / d, mrr: mrr / d, complete10: complete / d, p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 /** Per-step queries (the annotators' steps, standing in for a planner), merged by searchMany. */
@@ -116,6 +173,68 @@ const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 
 const results: Record<string, unknown> = {};
 
+// ---------- our own requests on the services pool ----------
+const SPLITS = ['dev', 'test', 'all'] as const;
+type Split = (typeof SPLITS)[number];
+const ofSplit = (qs: SplitQuery[], split: Split) => (split === 'all' ? qs : qs.filter((q) => q.split === split));
+
+interface ServiceFigures {
+  single: Metrics;
+  multi: Metrics;
+}
+/** Per ranking and split: single-tool R@1/5/10, MRR; multi-tool recall@10, complete@10. */
+type ServiceResults = Record<string, Record<Split, ServiceFigures>>;
+
+async function evaluateServices(ranks: Array<[string, Ranker]>, queries: SplitQuery[]): Promise<ServiceResults> {
+  const out: ServiceResults = {};
+  for (const [label, rank] of ranks) {
+    out[label] = {} as Record<Split, ServiceFigures>;
+    for (const split of SPLITS) {
+      const qs = ofSplit(queries, split);
+      out[label][split] = { single: await evaluate(rank, qs.filter((q) => q.kind === 'single')), multi: await evaluate(rank, qs.filter((q) => q.kind === 'multi')) };
+    }
+  }
+  return out;
+}
+
+const pts = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+
+/** One row per ranking and split; with a baseline, each figure is followed by its difference in points. */
+function printServices(res: ServiceResults, base?: ServiceResults): void {
+  const rows: Array<Array<string | number>> = [];
+  const cell = (v: number, b: number | undefined) => (b === undefined ? f3(v) : `${f3(v)} (${pts(v - b)})`);
+  for (const [label, bySplit] of Object.entries(res))
+    for (const split of SPLITS) {
+      const { single: s, multi: m } = bySplit[split];
+      const b = base?.[label]?.[split];
+      rows.push([
+        label,
+        split,
+        s.n,
+        cell(s.r1, b?.single.r1),
+        cell(s.r5, b?.single.r5),
+        cell(s.r10, b?.single.r10),
+        cell(s.mrr, b?.single.mrr),
+        m.n,
+        cell(m.r10, b?.multi.r10),
+        cell(m.complete10, b?.multi.complete10),
+        ms(s.p50),
+      ]);
+    }
+  table(['ranking', 'split', 'single n', 'R@1', 'R@5', 'R@10', 'MRR', 'multi n', 'recall@10', 'complete@10', 'p50 ms'], rows);
+}
+
+/** Single-tool R@1/R@5 per app (all splits), to see where misses sit. */
+function printPerApp(perApp: Record<string, Record<string, Metrics>>): void {
+  const apps = Object.keys(Object.values(perApp)[0] ?? {});
+  table(
+    ['ranking', ...apps.map((a) => `${a} (${Object.values(perApp)[0][a].n}) R@1 / R@5`)],
+    Object.entries(perApp).map(([label, byApp]) => [label, ...apps.map((a) => `${f3(byApp[a].r1)} / ${f3(byApp[a].r5)}`)]),
+  );
+}
+
+const appOf = (q: Query) => String([q.tools[0]].flat()[0]).split('__')[0];
+
 async function main(): Promise<void> {
   const probe = await buildIndex({ servers: [{ name: 'probe', tools: [{ name: 'probe', description: 'probe' }] }] });
   const denseOk = probe.index.status().dense === 'ready';
@@ -133,132 +252,221 @@ async function main(): Promise<void> {
         ? `model: ${modelArg} could not be loaded (${denseReason}); lexical only`
         : 'model: none given; lexical only (dense and fused ranking need a model: --model PATH to a local transformers.js model folder, e.g. Xenova/bge-small-en-v1.5)',
   );
+  console.log(`sections: ${[...only].join(', ')}`);
   console.log('');
 
-  // MetaTool single-tool
-  const mtPool = readPool('metatool/pool.json');
-  const mtQueries = sample(readQueries('metatool/queries.jsonl'), sampleSize);
-  const mt = await buildIndex(mtPool);
-  console.log(`## MetaTool single-tool (${mtPool.servers[0].tools.length} tools, ${mtQueries.length} queries${Number.isFinite(sampleSize) ? ', fixed-seed sample' : ''})`);
-  console.log(`index build ${ms(mt.buildMs)} ms${denseOk ? `, embedding ${ms(mt.embedMs)} ms` : ''}`);
-  const mtRows = [];
-  for (const mode of modes) {
-    const m = await evaluate(mt.index, mtQueries, mode);
-    results[`metatool.${mode}`] = m;
-    mtRows.push([mode, f3(m.r1), f3(m.r5), f3(m.r10), f3(m.mrr), ms(m.p50), ms(m.p99)]);
-  }
-  table(['ranking', 'R@1', 'R@5', 'R@10', 'MRR', 'p50 ms', 'p99 ms'], mtRows);
-  await mt.index.close();
-
-  // MetaTool two-tool
-  const mtmPool = readPool('metatool/multi-pool.json');
-  const mtmQueries = readQueries('metatool/multi-queries.jsonl');
-  const mtm = await buildIndex(mtmPool);
-  console.log(`## MetaTool two-tool (${mtmPool.servers[0].tools.length} tools, ${mtmQueries.length} queries)`);
-  const mtmRows = [];
-  for (const mode of modes) {
-    const m = await evaluate(mtm.index, mtmQueries, mode);
-    results[`metatool-multi.${mode}`] = m;
-    mtmRows.push([mode, f3(m.r1), f3(m.r5), f3(m.r10), f3(m.mrr), f3(m.complete10), ms(m.p50)]);
-  }
-  table(['ranking', 'R@1', 'R@5', 'R@10', 'MRR', 'all in top 10', 'p50 ms'], mtmRows);
-  await mtm.index.close();
-
-  // LiveMCPBench
   const lmPool = readPool('livemcpbench/pool.json');
   const lmQueries = readQueries('livemcpbench/queries.jsonl');
-  const lmTools = lmPool.servers.reduce((n, s) => n + s.tools.length, 0);
-  const variants: Array<[string, RoutingConfigInput]> = [
-    ['', {}],
-    [' +server-first', { serverFirst: { enabled: true, minTools: 0, servers: 8 } }],
-    [' -related words', { lexical: { expand: false } }],
-  ];
-  console.log(`## LiveMCPBench (${lmPool.servers.length} servers, ${lmTools} tools, ${lmQueries.length} multi-step tasks)`);
-  const wholeRows = [];
-  const stepRows = [];
-  for (const [label, overrides] of variants) {
-    const lm = await buildIndex(lmPool, overrides);
-    if (!label) console.log(`index build ${ms(lm.buildMs)} ms${denseOk ? `, embedding ${ms(lm.embedMs)} ms` : ''}`);
-    for (const mode of modes) {
-      const m = await evaluate(lm.index, lmQueries, mode);
-      results[`livemcpbench.task.${mode}${label}`] = m;
-      wholeRows.push([mode + label, f3(m.r1), f3(m.r5), f3(m.r10), f3(m.mrr), f3(m.complete10), ms(m.p50), ms(m.p99)]);
-      for (const limit of [10]) {
-        const s = await evaluateSteps(lm.index, lmQueries, mode, limit);
-        results[`livemcpbench.steps.${mode}${label}.limit${limit}`] = s;
-        stepRows.push([mode + label, limit, f3(s.recall), f3(s.complete), s.candidates.toFixed(1), ms(s.p50), ms(s.p99)]);
-      }
-    }
-    await lm.index.close();
-  }
-  console.log('whole task as one query (recall per task = share of its tools found):');
-  table(['ranking', 'R@1', 'R@5', 'R@10', 'MRR', 'complete@10', 'p50 ms', 'p99 ms'], wholeRows);
-  console.log('one query per annotated step, merged by searchMany (round-robin over steps):');
-  table(['ranking', 'limit', 'recall', 'complete', 'candidates', 'p50 ms', 'p99 ms'], stepRows);
-
-  // Token saving on the five real app servers
   const svcPool = readPool('services/pool.json');
-  const svc = await buildIndex(svcPool);
-  const listing = JSON.stringify({
-    tools: svcPool.servers.flatMap((s) => s.tools.map((t) => ({ name: `${s.name}__${t.name}`, description: t.description, inputSchema: t.inputSchema, ...(t.annotations ? { annotations: t.annotations } : {}) }))),
-  });
-  // Our own requests (not from any benchmark), just to have realistic answers to measure.
-  const ownQueries = ['create an invoice for a customer in Xero', 'send a message to a Telegram group', 'list open tasks in ClickUp', 'open a pull request on GitHub', 'post in a Slack channel'];
-  let answerChars = 0;
-  for (const q of ownQueries) {
-    const hits = await svc.index.search(q);
-    const text = hits.map((h) => `${h.name} (${h.score}): ${h.description}`).join('\n');
-    answerChars += JSON.stringify({ tools: hits }).length + text.length;
-  }
-  answerChars /= ownQueries.length;
-  const svcTools = svcPool.servers.reduce((n, s) => n + s.tools.length, 0);
-  const tok = (chars: number) => Math.round(chars / 4);
-  console.log(`## Token saving (services pool: ${svcTools} tools of ${svcPool.servers.length} real app servers; default limit 8)`);
-  table(
-    ['answer', 'chars', '~tokens (chars/4)', 'share'],
-    [
-      ['tools/list of every tool (name, description, inputSchema)', listing.length, tok(listing.length), '100%'],
-      ['search_tools answer (structuredContent + text list)', Math.round(answerChars), tok(answerChars), `${((100 * answerChars) / listing.length).toFixed(1)}%`],
-    ],
-  );
-  results.tokens = { listingChars: listing.length, answerChars, share: answerChars / listing.length };
-  await svc.index.close();
+  const svcQueries = readServiceQueries();
+  assertGold(svcPool, svcQueries, 'bench/services-queries.jsonl');
+  const lmUnknown = unknownGold(lmPool, lmQueries);
+  if (lmUnknown.length) console.error(`  (data) LiveMCPBench: ${lmUnknown.length} gold tool id(s) not in its pool (counted as misses)`);
 
-  // 5,000-tool catalog, synthesised by replicating the LiveMCPBench and services pools under renamed servers.
-  const bigPool: Pool = { servers: [] };
-  for (let copy = 0; bigPool.servers.reduce((n, s) => n + s.tools.length, 0) < 5000; copy++) {
-    for (const s of [...lmPool.servers, ...svcPool.servers]) bigPool.servers.push({ ...s, name: copy ? `${s.name}-copy${copy}` : s.name });
+  // MetaTool single-tool
+  if (runs('metatool')) {
+    const mtPool = readPool('metatool/pool.json');
+    const mtQueries = sample(readQueries('metatool/queries.jsonl'), sampleSize);
+    const mt = await buildIndex(mtPool);
+    console.log(`## MetaTool single-tool (${mtPool.servers[0].tools.length} tools, ${mtQueries.length} queries${Number.isFinite(sampleSize) ? ', fixed-seed sample' : ''})`);
+    console.log(`index build ${ms(mt.buildMs)} ms${denseOk ? `, ${embedNote(mtPool, mt.embedMs)}` : ''}`);
+    const mtRows = [];
+    for (const [label, rank] of rankers(mt.index, new PlainBm25(mtPool), modes)) {
+      const m = await evaluate(rank, mtQueries);
+      results[`metatool.${label === BM25_LABEL ? 'plainBm25' : label}`] = m;
+      mtRows.push([label, f3(m.r1), f3(m.r5), f3(m.r10), f3(m.mrr), ms(m.p50), ms(m.p99)]);
+    }
+    table(['ranking', 'R@1', 'R@5', 'R@10', 'MRR', 'p50 ms', 'p99 ms'], mtRows);
+    await mt.index.close();
+
+    // MetaTool two-tool
+    const mtmPool = readPool('metatool/multi-pool.json');
+    const mtmQueries = readQueries('metatool/multi-queries.jsonl');
+    const mtm = await buildIndex(mtmPool);
+    console.log(`## MetaTool two-tool (${mtmPool.servers[0].tools.length} tools, ${mtmQueries.length} queries)`);
+    const mtmRows = [];
+    for (const mode of modes) {
+      const m = await evaluate(mtm.index, mtmQueries, mode);
+      results[`metatool-multi.${mode}`] = m;
+      mtmRows.push([mode, f3(m.r1), f3(m.r5), f3(m.r10), f3(m.mrr), f3(m.complete10), ms(m.p50)]);
+    }
+    table(['ranking', 'R@1', 'R@5', 'R@10', 'MRR', 'all in top 10', 'p50 ms'], mtmRows);
+    await mtm.index.close();
   }
-  const bigTools = bigPool.servers.reduce((n, s) => n + s.tools.length, 0);
-  const lexBig = await buildIndex(bigPool, { embeddings: { provider: 'none' } });
-  const bigRows: Array<Array<string | number>> = [];
-  const latencyQueries = [...lmQueries.map((q) => q.query), ...lmQueries.flatMap((q) => q.steps ?? [])];
-  const timeQueries = async (index: ToolIndex, mode: SearchMode) => {
-    const times: number[] = [];
-    for (const q of latencyQueries) {
-      const t0 = performance.now();
-      await index.search(q, { mode });
-      times.push(performance.now() - t0);
+
+  // LiveMCPBench
+  const lmTools = lmPool.servers.reduce((n, s) => n + s.tools.length, 0);
+  /** LiveMCPBench whole-task figures on its own 527 tools, per ranking label (for the scale section's differences). */
+  const lmBase: Record<string, Metrics> = {};
+  if (runs('livemcp')) {
+    const variants: Array<[string, RoutingConfigInput]> = [
+      ['', {}],
+      [' +server-first', { serverFirst: { enabled: true, minTools: 0, servers: 8 } }],
+      [' -related words', { lexical: { expand: false } }],
+    ];
+    console.log(`## LiveMCPBench (${lmPool.servers.length} servers, ${lmTools} tools, ${lmQueries.length} multi-step tasks)`);
+    const wholeRows = [];
+    const stepRows = [];
+    for (const [label, overrides] of variants) {
+      const lm = await buildIndex(lmPool, overrides);
+      if (!label) console.log(`index build ${ms(lm.buildMs)} ms${denseOk ? `, ${embedNote(lmPool, lm.embedMs)}` : ''}`);
+      for (const mode of modes) {
+        const m = await evaluate(lm.index, lmQueries, mode);
+        results[`livemcpbench.task.${mode}${label}`] = m;
+        if (!label) lmBase[mode] = m;
+        wholeRows.push([mode + label, f3(m.r1), f3(m.r5), f3(m.r10), f3(m.mrr), f3(m.complete10), ms(m.p50), ms(m.p99)]);
+        for (const limit of [10]) {
+          const s = await evaluateSteps(lm.index, lmQueries, mode, limit);
+          results[`livemcpbench.steps.${mode}${label}.limit${limit}`] = s;
+          stepRows.push([mode + label, limit, f3(s.recall), f3(s.complete), s.candidates.toFixed(1), ms(s.p50), ms(s.p99)]);
+        }
+      }
+      await lm.index.close();
     }
-    return times;
+    const m = await evaluate(bm25Ranker(new PlainBm25(lmPool)), lmQueries);
+    results['livemcpbench.task.plainBm25'] = lmBase[BM25_LABEL] = m;
+    wholeRows.push([BM25_LABEL, f3(m.r1), f3(m.r5), f3(m.r10), f3(m.mrr), f3(m.complete10), ms(m.p50), ms(m.p99)]);
+    console.log('whole task as one query (recall per task = share of its tools found):');
+    table(['ranking', 'R@1', 'R@5', 'R@10', 'MRR', 'complete@10', 'p50 ms', 'p99 ms'], wholeRows);
+    console.log('one query per annotated step, merged by searchMany (round-robin over steps):');
+    table(['ranking', 'limit', 'recall', 'complete', 'candidates', 'p50 ms', 'p99 ms'], stepRows);
+  }
+
+  // Our own requests on the five app servers (250 tools)
+  const svcTools = svcPool.servers.reduce((n, s) => n + s.tools.length, 0);
+  const countOf = (kind: Query['kind'], split: Split) => ofSplit(svcQueries, split).filter((q) => q.kind === kind).length;
+  const svcSetLine = `${countOf('single', 'all')} single-tool (dev ${countOf('single', 'dev')}, test ${countOf('single', 'test')}) and ${countOf('multi', 'all')} multi-tool (dev ${countOf('multi', 'dev')}, test ${countOf('multi', 'test')}) requests of our own (bench/services-queries.jsonl)`;
+  let svcBase: ServiceResults | undefined;
+  const svcBaseline = async (): Promise<ServiceResults> => {
+    if (svcBase) return svcBase;
+    const svc = await buildIndex(svcPool);
+    embedNote(svcPool, svc.embedMs);
+    svcBase = await evaluateServices(rankers(svc.index, new PlainBm25(svcPool), modes), svcQueries);
+    await svc.index.close();
+    return svcBase;
   };
-  const lexTimes = await timeQueries(lexBig.index, 'lexical');
-  bigRows.push(['lexical', ms(lexBig.buildMs), '-', ms(percentile(lexTimes, 50)), ms(percentile(lexTimes, 99))]);
-  await lexBig.index.close();
-  if (denseOk) {
-    const big = await buildIndex(bigPool);
-    for (const mode of ['dense', 'hybrid'] as const) {
-      const times = await timeQueries(big.index, mode);
-      bigRows.push([mode, ms(big.buildMs), ms(big.embedMs), ms(percentile(times, 50)), ms(percentile(times, 99))]);
+  if (runs('services')) {
+    const svc = await buildIndex(svcPool);
+    console.log(`## Services (${svcPool.servers.length} app servers, ${svcTools} tools): ${svcSetLine}`);
+    console.log(`index build ${ms(svc.buildMs)} ms${denseOk ? `, ${embedNote(svcPool, svc.embedMs)}` : ''}`);
+    const ranks = rankers(svc.index, new PlainBm25(svcPool), modes);
+    svcBase = await evaluateServices(ranks, svcQueries);
+    results.services = svcBase;
+    printServices(svcBase);
+    if (denseOk) console.log('p50 ms: the index caches query embeddings, so only the first pass over a request (dense, dev and test) includes embedding it; later rows are ranking cost.\n');
+    const singles = svcQueries.filter((q) => q.kind === 'single');
+    const apps = [...new Set(singles.map(appOf))];
+    const perApp: Record<string, Record<string, Metrics>> = {};
+    for (const [label, rank] of ranks) {
+      perApp[label] = {};
+      for (const app of apps) perApp[label][app] = await evaluate(rank, singles.filter((q) => appOf(q) === app));
     }
+    results['services.perApp'] = perApp;
+    console.log('single-tool requests per app (dev + test):');
+    printPerApp(perApp);
+    await svc.index.close();
+  }
+
+  // Scale: both pools as one catalog (LiveMCPBench's 70 servers + the 5 app servers)
+  if (runs('scale')) {
+    const merged = mergePools(lmPool, svcPool);
+    const mergedTools = merged.servers.reduce((n, s) => n + s.tools.length, 0);
+    assertGold(merged, svcQueries, 'bench/services-queries.jsonl on the merged pool');
+    const base = await svcBaseline();
+    const big = await buildIndex(merged);
+    const bm = new PlainBm25(merged);
+    console.log(`## Scale: ${merged.servers.length} servers, ${mergedTools} tools (LiveMCPBench ${lmTools} + services ${svcTools})`);
+    console.log(`index build ${ms(big.buildMs)} ms${denseOk ? `, ${embedNote(merged, big.embedMs)}` : ''}`);
+    const ranks = rankers(big.index, bm, modes);
+    const scaled = await evaluateServices(ranks, svcQueries);
+    results['scale.services'] = scaled;
+    console.log(`our services requests on ${mergedTools} tools; in brackets the difference to the ${svcTools}-tool figure, in points:`);
+    printServices(scaled, base);
+    // LiveMCPBench tasks on the merged catalog, against their figure on LiveMCPBench's own pool
+    if (!Object.keys(lmBase).length) {
+      const lm = await buildIndex(lmPool);
+      embedNote(lmPool, lm.embedMs);
+      for (const [label, rank] of rankers(lm.index, new PlainBm25(lmPool), modes)) lmBase[label] = await evaluate(rank, lmQueries);
+      await lm.index.close();
+    }
+    const lmRows = [];
+    for (const [label, rank] of ranks) {
+      const m = await evaluate(rank, lmQueries);
+      const b = lmBase[label];
+      results[`scale.livemcpbench.task.${label === BM25_LABEL ? 'plainBm25' : label}`] = m;
+      lmRows.push([label, f3(m.r1), f3(m.r5), f3(m.r10), f3(m.mrr), f3(m.complete10), pts(m.r5 - b.r5), pts(m.r10 - b.r10), pts(m.complete10 - b.complete10), ms(m.p50)]);
+    }
+    console.log(`LiveMCPBench's ${lmQueries.length} tasks (whole task as one query) on ${mergedTools} tools; differences in points to its own ${lmTools}-tool pool:`);
+    table(['ranking', 'R@1', 'R@5', 'R@10', 'MRR', 'complete@10', 'ΔR@5', 'ΔR@10', 'Δcomplete@10', 'p50 ms'], lmRows);
     await big.index.close();
   }
-  console.log(`## Scale: ${bigTools} tools (${bigPool.servers.length} servers: the LiveMCPBench and services pools replicated under renamed servers), ${latencyQueries.length} queries (tasks and steps)`);
-  table(['ranking', 'build ms', 'embed ms', 'p50 ms', 'p99 ms'], bigRows);
-  results.scale = { tools: bigTools, rows: bigRows };
-  if (denseOk) console.log('dense latency includes embedding each query with the model; hybrid ran next on the same index, so its queries were already embedded (cached) and its figure is ranking cost only.');
+
+  // Token saving on the five real app servers
+  if (runs('tokens')) {
+    const svc = await buildIndex(svcPool);
+    const listing = JSON.stringify({
+      tools: svcPool.servers.flatMap((s) => s.tools.map((t) => ({ name: `${s.name}__${t.name}`, description: t.description, inputSchema: t.inputSchema, ...(t.annotations ? { annotations: t.annotations } : {}) }))),
+    });
+    // Our own requests (not from any benchmark), just to have realistic answers to measure.
+    const ownQueries = ['create an invoice for a customer in Xero', 'send a message to a Telegram group', 'list open tasks in ClickUp', 'open a pull request on GitHub', 'post in a Slack channel'];
+    let answerChars = 0;
+    for (const q of ownQueries) {
+      const hits = await svc.index.search(q);
+      const text = hits.map((h) => `${h.name} (${h.score}): ${h.description}`).join('\n');
+      answerChars += JSON.stringify({ tools: hits }).length + text.length;
+    }
+    answerChars /= ownQueries.length;
+    const tok = (chars: number) => Math.round(chars / 4);
+    console.log(`## Token saving (services pool: ${svcTools} tools of ${svcPool.servers.length} real app servers; default limit 8)`);
+    table(
+      ['answer', 'chars', '~tokens (chars/4)', 'share'],
+      [
+        ['tools/list of every tool (name, description, inputSchema)', listing.length, tok(listing.length), '100%'],
+        ['search_tools answer (structuredContent + text list)', Math.round(answerChars), tok(answerChars), `${((100 * answerChars) / listing.length).toFixed(1)}%`],
+      ],
+    );
+    results.tokens = { listingChars: listing.length, answerChars, share: answerChars / listing.length };
+    await svc.index.close();
+  }
+
+  // 5,000-tool catalog, synthesised by replicating the LiveMCPBench and services pools under renamed servers.
+  if (runs('big')) {
+    const bigPool: Pool = { servers: [] };
+    for (let copy = 0; bigPool.servers.reduce((n, s) => n + s.tools.length, 0) < 5000; copy++) {
+      for (const s of [...lmPool.servers, ...svcPool.servers]) bigPool.servers.push({ ...s, name: copy ? `${s.name}-copy${copy}` : s.name });
+    }
+    const bigTools = bigPool.servers.reduce((n, s) => n + s.tools.length, 0);
+    const lexBig = await buildIndex(bigPool, { embeddings: { provider: 'none' } }, { vectorCache: false });
+    const bigRows: Array<Array<string | number>> = [];
+    const latencyQueries = [...lmQueries.map((q) => q.query), ...lmQueries.flatMap((q) => q.steps ?? [])];
+    const timeQueries = async (index: ToolIndex, mode: SearchMode) => {
+      const times: number[] = [];
+      for (const q of latencyQueries) {
+        const t0 = performance.now();
+        await index.search(q, { mode });
+        times.push(performance.now() - t0);
+      }
+      return times;
+    };
+    const lexTimes = await timeQueries(lexBig.index, 'lexical');
+    bigRows.push(['lexical', ms(lexBig.buildMs), '-', ms(percentile(lexTimes, 50)), ms(percentile(lexTimes, 99))]);
+    await lexBig.index.close();
+    if (denseOk) {
+      const big = await buildIndex(bigPool, {}, { vectorCache: false });
+      for (const mode of ['dense', 'hybrid'] as const) {
+        const times = await timeQueries(big.index, mode);
+        bigRows.push([mode, ms(big.buildMs), ms(big.embedMs), ms(percentile(times, 50)), ms(percentile(times, 99))]);
+      }
+      await big.index.close();
+    }
+    console.log(`## Big catalog: ${bigTools} tools (${bigPool.servers.length} servers: the LiveMCPBench and services pools replicated under renamed servers), ${latencyQueries.length} queries (tasks and steps)`);
+    table(['ranking', 'build ms', 'embed ms', 'p50 ms', 'p99 ms'], bigRows);
+    results.big = { tools: bigTools, rows: bigRows };
+    if (denseOk) console.log('dense latency includes embedding each query with the model; hybrid ran next on the same index, so its queries were already embedded (cached) and its figure is ranking cost only.');
+  }
 
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+  if (vectorCacheDir) rmSync(vectorCacheDir, { recursive: true, force: true });
 }
 
 main().catch((err) => {
