@@ -47,12 +47,12 @@ class RelayedServer extends Server {
   }
 }
 
-/** A tool definition as text, once per object: catalog and meta-tool definitions are shared until they change. */
-const toolTexts = new WeakMap<Tool, string>();
-function toolText(tool: Tool): string {
-  let text = toolTexts.get(tool);
-  if (text === undefined) toolTexts.set(tool, (text = JSON.stringify(tool)));
-  return text;
+/** A tool definition's digest, once per object: catalog and meta-tool definitions are shared until they change. */
+const toolDigests = new WeakMap<Tool, string>();
+function toolDigest(tool: Tool): string {
+  let digest = toolDigests.get(tool);
+  if (digest === undefined) toolDigests.set(tool, (digest = createHash('sha256').update(JSON.stringify(tool)).digest('base64')));
+  return digest;
 }
 
 /** One connected upstream client. */
@@ -221,9 +221,8 @@ export class Session {
         return [{ ...t, name: alias }];
       });
     }
-    const hash = createHash('sha256');
-    for (const t of tools) hash.update(toolText(t)).update('\n');
-    return { tools, aliases, digest: hash.digest('hex') };
+    const digest = createHash('sha256').update(tools.map(toolDigest).join('')).digest('hex');
+    return { tools, aliases, digest };
   }
 
   /** The catalog (or meta-tool) name behind a name this client used: its own alias, or the name itself. */
