@@ -83,6 +83,22 @@ describe('transformers.js embedder with a tiny local model', () => {
     await idx.close();
   });
 
+  it("counts a tool's app: alike tools of two servers are told apart by what each server is for", async () => {
+    const report = (server: string) => tool(server, 'get_report', 'Returns the report.');
+    const ranked = async (serverContext: number) => {
+      const idx = new ToolIndex(RoutingConfigSchema.parse({ embeddings: config(model.dir).embeddings, fusion: { serverContext } }));
+      idx.setServer('books', [report('books')], 'Invoices and bills');
+      idx.setServer('sky', [report('sky')], 'Weather forecasts');
+      await idx.ready();
+      const names = (await idx.search('umbrella report', { mode: 'dense' })).map((h) => h.name);
+      await idx.close();
+      return names;
+    };
+    expect(await ranked(0.3)).toEqual(['sky__get_report', 'books__get_report']);
+    // Without the server's own vector the two are the same text: a tie, kept in catalog order.
+    expect(await ranked(0)).toEqual(['books__get_report', 'sky__get_report']);
+  });
+
   it('keeps tool vectors on disk: a restart embeds nothing unchanged, a changed tool alone is embedded again', async () => {
     const cacheDir = path.join(dir, 'vector-cache');
     // Counts the documents each index sends to the model.
@@ -113,7 +129,8 @@ describe('transformers.js embedder with a tiny local model', () => {
     };
 
     const first = await start();
-    expect(first.seen).toHaveLength(4);
+    // Four tools and the two servers' own texts.
+    expect(first.seen).toHaveLength(6);
     const before = await first.idx.search('how much do they owe me', { mode: 'dense' });
     await first.idx.close();
 
@@ -136,7 +153,7 @@ describe('transformers.js embedder with a tiny local model', () => {
     await third.idx.close();
     // A different model never reads these vectors.
     const other = await start('another-model');
-    expect(other.seen).toHaveLength(4);
+    expect(other.seen).toHaveLength(6);
     await other.idx.close();
   });
 

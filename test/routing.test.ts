@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { RoutingConfigSchema, type RoutingConfigInput } from '../src/config/routing.js';
 import { shortDescription, ToolIndex, type IndexedTool } from '../src/routing/index.js';
+import { scoreFusion } from '../src/routing/fusion.js';
 import { stem } from '../src/routing/stem.js';
 import { terms, words } from '../src/routing/text.js';
 
@@ -155,5 +156,27 @@ describe('shortDescription', () => {
     const long = shortDescription('word '.repeat(100), 50);
     expect(long.length).toBeLessThanOrEqual(51);
     expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('score fusion', () => {
+  it('scales each side to [0, 1] and mixes them by share, so a clear dense winner stays ahead of a weak lexical match', () => {
+    const dense = [
+      { doc: 1, score: 0.9 },
+      { doc: 2, score: 0.5 },
+      { doc: 3, score: 0.4 },
+    ];
+    const lexical = [
+      { doc: 3, score: 8 },
+      { doc: 1, score: 2 },
+    ];
+    const fused = scoreFusion(lexical, dense, 0.4);
+    expect(fused.get(1)).toBeCloseTo(0.6 * 1 + 0.4 * 0.25);
+    expect(fused.get(2)).toBeCloseTo(0.6 * 0.2);
+    expect(fused.get(3)).toBeCloseTo(0.6 * 0 + 0.4 * 1);
+    expect([...fused].sort((a, b) => b[1] - a[1]).map(([d]) => d)).toEqual([1, 3, 2]);
+    // Rank fusion would put the lexical winner level with the dense one.
+    expect(scoreFusion([], dense, 0.4).get(1)).toBeCloseTo(0.6);
+    expect(scoreFusion(lexical, [], 0.4).get(3)).toBeCloseTo(0.4);
   });
 });

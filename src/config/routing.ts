@@ -27,12 +27,22 @@ export const EmbeddingsSchema = z
 
 export const FusionSchema = z
   .object({
-    /** Reciprocal rank fusion constant: score = sum of weight / (k + rank). */
+    /**
+     * `scores`: each ranking's scores scaled to [0, 1] and mixed by the weights below; `rrf`: reciprocal
+     * rank fusion, sum of weight / (k + rank).
+     */
+    method: z.enum(['scores', 'rrf']).default('scores'),
     k: z.number().positive().default(60),
-    lexicalWeight: z.number().min(0).default(1),
-    denseWeight: z.number().min(0).default(1),
-    /** Extra share for tools of a server the request names ("in Xero"): score * (1 + serverBoost). 0 turns it off. */
-    serverBoost: z.number().min(0).default(0.5),
+    lexicalWeight: z.number().min(0).default(0.4),
+    denseWeight: z.number().min(0).default(0.6),
+    /** Weight of the similarity between the request and a tool's server (name and description) in dense scores. */
+    serverContext: z.number().min(0).default(0.3),
+    /**
+     * Extra share for tools of a server the request names ("in Xero"): score * (1 + serverBoost). Off by
+     * default: server names that are ordinary words (fetch, time, memory, git) boost whole servers for
+     * requests that never meant them, and the server's name is a BM25F field anyway (bench/README.md).
+     */
+    serverBoost: z.number().min(0).default(0),
     /** How deep each ranking is read before fusing. */
     depth: z.number().int().positive().default(100),
   })

@@ -50,26 +50,31 @@ export function paramText(schema: unknown): ParamText {
   return out;
 }
 
-export function fieldTerms(tool: IndexedTool, serverDescription: string | undefined, expand: boolean): FieldTerms {
+export function fieldTerms(tool: IndexedTool, expand: boolean): FieldTerms {
   const params = paramText(tool.inputSchema);
   const name = terms(`${tool.originalName} ${tool.title ?? ''}`);
   const description = terms(tool.description ?? '');
   return {
     name,
-    server: terms(`${tool.server} ${serverDescription ?? ''}`),
+    server: terms(tool.server),
     description,
     params: terms(`${params.names.join(' ')} ${params.prose.join(' ')}`),
     related: expand ? relatedTerms([...name, ...description]) : [],
   };
 }
 
-/** The text a dense model sees for a tool: readable name, app, description, parameter names. */
-export function embeddingText(tool: IndexedTool, serverDescription?: string): string {
+/** The text a dense model sees for a tool: readable name, description, parameter names (its app has a vector of its own). */
+export function embeddingText(tool: IndexedTool): string {
   const readable = words(tool.title || tool.originalName).join(' ');
-  const app = serverDescription ? `${tool.server} (${serverDescription.slice(0, 120)})` : tool.server;
   const params = paramText(tool.inputSchema).names;
-  const parts = [`${readable} in ${app}.`, (tool.description ?? '').trim()];
+  const parts = [`${readable}.`, (tool.description ?? '').trim()];
   if (params.length) parts.push(`Parameters: ${[...new Set(params)].slice(0, 20).join(', ')}.`);
   // Models read ~512 tokens; the start of a description carries its meaning.
   return parts.filter(Boolean).join(' ').slice(0, 1500);
+}
+
+/** The text a dense model sees for a server: its name in words and the start of its description. */
+export function serverContextText(server: string, description?: string): string {
+  const name = words(server).join(' ');
+  return description ? `${name}: ${description.trim().slice(0, 300)}` : name;
 }

@@ -12,6 +12,21 @@ export function reciprocalRankFusion(rankings: Array<{ ranking: Scored[]; weight
   return fused;
 }
 
+/**
+ * Score fusion: each side's scores scaled to [0, 1] over the list read (dense min-max, lexical by its
+ * best score), then mixed, `lexicalShare` of the lexical side. Unlike rank fusion it keeps how far apart
+ * tools are: a clear dense winner is not pulled level with a weak lexical one.
+ */
+export function scoreFusion(lexical: Scored[], dense: Scored[], lexicalShare: number): Map<number, number> {
+  const fused = new Map<number, number>();
+  const top = dense[0]?.score ?? 0;
+  const bottom = dense.at(-1)?.score ?? 0;
+  for (const { doc, score } of dense) fused.set(doc, (1 - lexicalShare) * (top > bottom ? (score - bottom) / (top - bottom) : 1));
+  const best = lexical[0]?.score ?? 0;
+  if (best > 0) for (const { doc, score } of lexical) fused.set(doc, (fused.get(doc) ?? 0) + (lexicalShare * score) / best);
+  return fused;
+}
+
 // Words that name no app in particular ("mcp-server-chart" is the chart server).
 const GENERIC = new Set(['mcp', 'server', 'servers', 'api', 'tool', 'tools', 'app', 'bot', 'service', 'official', 'the', 'js', 'py', 'node']);
 

@@ -3,12 +3,12 @@
 // apps the request names and an optional server-first stage. Updated one server at a time.
 import type { RoutingConfig } from '../config/routing.js';
 import { Bm25Index, type Scored } from './bm25.js';
-import { embeddingText, fieldTerms, type IndexedTool } from './document.js';
+import { embeddingText, fieldTerms, serverContextText, type IndexedTool } from './document.js';
 import { createEmbedder, type Embedder } from './embedder.js';
-import { mentionedServers, reciprocalRankFusion, serverNameTerms } from './fusion.js';
+import { mentionedServers, reciprocalRankFusion, scoreFusion, serverNameTerms } from './fusion.js';
 import { terms } from './text.js';
 import { VectorCache } from './vector-cache.js';
-import { VectorStore } from './vectors.js';
+import { dot, VectorStore } from './vectors.js';
 
 export type { IndexedTool } from './document.js';
 export { createEmbedder, DEFAULT_MODELS, OpenAIEmbedder, TransformersEmbedder } from './embedder.js';
@@ -70,7 +70,9 @@ export function shortDescription(description: string | undefined, max = 240): st
 
 export class ToolIndex {
   private readonly docs = new Map<number, Doc>();
-  private readonly byServer = new Map<string, { description?: string; docs: number[] }>();
+  private readonly byServer = new Map<string, { description?: string; docs: number[]; context: string }>();
+  /** Each server's own vector (its name and description): the app a tool belongs to is part of its meaning. */
+  private readonly serverVectors = new Map<string, Float32Array>();
   private readonly serverTerms = new Map<string, string[]>();
   private readonly bm25: Bm25Index;
   /** Servers as documents of their own, for the server-first stage. */
@@ -107,11 +109,11 @@ export class ToolIndex {
     const ids: number[] = [];
     for (const tool of tools) {
       const id = this.nextDoc++;
-      this.bm25.add(id, fieldTerms(tool, serverDescription, this.options.lexical.expand));
-      this.docs.set(id, { tool, text: embeddingText(tool, serverDescription), short: shortDescription(tool.description) });
+      this.bm25.add(id, fieldTerms(tool, this.options.lexical.expand));
+      this.docs.set(id, { tool, text: embeddingText(tool), short: shortDescription(tool.description) });
       ids.push(id);
     }
-    this.byServer.set(server, { description: serverDescription, docs: ids });
+    this.byServer.set(server, { description: serverDescription, docs: ids, context: serverContextText(server, serverDescription) });
     this.serverTerms.set(server, serverNameTerms(server));
     const sid = this.nextServer++;
     this.serverIds.set(server, sid);
@@ -134,6 +136,7 @@ export class ToolIndex {
       this.docs.delete(id);
     }
     this.byServer.delete(server);
+    this.serverVectors.delete(server);
     this.serverTerms.delete(server);
     const sid = this.serverIds.get(server);
     if (sid !== undefined) this.serverBm25.remove(sid);
@@ -217,7 +220,7 @@ export class ToolIndex {
 
     let scores: Map<number, number>;
     if (dense && mode === 'dense') scores = new Map(dense.map((s) => [s.doc, s.score]));
-    else if (dense)
+    else if (dense && fusion.method === 'rrf')
       scores = reciprocalRankFusion(
         [
           { ranking: lexical, weight: fusion.lexicalWeight },
@@ -225,6 +228,7 @@ export class ToolIndex {
         ],
         fusion.k,
       );
+    else if (dense) scores = scoreFusion(lexical, dense, fusion.lexicalWeight / (fusion.lexicalWeight + fusion.denseWeight || 1));
     else scores = new Map(lexical.map((s) => [s.doc, s.score]));
 
     if (fusion.serverBoost > 0) {
@@ -278,7 +282,11 @@ export class ToolIndex {
       if (this.queryCache.size >= 512) this.queryCache.delete(this.queryCache.keys().next().value!);
       this.queryCache.set(query, v);
     }
-    return this.vectors.search(v, depth, allowed);
+    const context = this.options.fusion.serverContext;
+    if (!context || !this.serverVectors.size) return this.vectors.search(v, depth, allowed);
+    const byServer = new Map<string, number>();
+    for (const [server, sv] of this.serverVectors) byServer.set(server, context * dot(v, sv));
+    return this.vectors.search(v, depth, allowed, (doc) => byServer.get(this.docs.get(doc)!.tool.server) ?? 0);
   }
 
   /** Starts the model load once (in the background) and embeds whatever tools lack vectors. */
@@ -318,9 +326,17 @@ export class ToolIndex {
     });
   }
 
-  private missing(): number[] {
-    const out: number[] = [];
-    for (const id of this.docs.keys()) if (!this.vectors.has(id)) out.push(id);
+  /** Texts still without a vector: tools first, then servers' own texts. */
+  private missing(): Array<{ text: string; live: () => boolean; set: (v: Float32Array) => void }> {
+    const out: Array<{ text: string; live: () => boolean; set: (v: Float32Array) => void }> = [];
+    for (const [id, d] of this.docs) {
+      if (!this.vectors.has(id)) out.push({ text: d.text, live: () => this.docs.get(id) === d, set: (v) => this.vectors.set(id, v) });
+    }
+    if (this.options.fusion.serverContext > 0) {
+      for (const [server, entry] of this.byServer) {
+        if (!this.serverVectors.has(server)) out.push({ text: entry.context, live: () => this.byServer.get(server) === entry, set: (v) => this.serverVectors.set(server, v) });
+      }
+    }
     return out;
   }
 
@@ -329,26 +345,19 @@ export class ToolIndex {
     const batch = Math.max(8, this.options.embeddings.batchSize);
     for (;;) {
       if (this.closed) return;
-      const ids = this.missing();
-      if (!ids.length) break;
-      const texts: string[] = [];
-      const todo: number[] = [];
-      for (const id of ids) {
-        const d = this.docs.get(id)!;
-        const cached = this.vectorCache.get(d.text);
-        if (cached) this.vectors.set(id, cached);
-        else if (todo.length < batch) {
-          todo.push(id);
-          texts.push(d.text);
-        }
+      const items = this.missing();
+      if (!items.length) break;
+      const todo: typeof items = [];
+      for (const item of items) {
+        const cached = this.vectorCache.get(item.text);
+        if (cached) item.set(cached);
+        else if (todo.length < batch) todo.push(item);
       }
       if (!todo.length) continue;
-      const vecs = await this.embedder!.embed(texts, 'document');
-      this.vectorCache.put(texts.map((t, i) => [t, vecs[i]]));
-      todo.forEach((id, i) => {
-        // The server may have been replaced while the batch ran; only live docs get vectors.
-        if (this.docs.get(id)?.text === texts[i]) this.vectors.set(id, vecs[i]);
-      });
+      const vecs = await this.embedder!.embed(todo.map((t) => t.text), 'document');
+      this.vectorCache.put(todo.map((t, i) => [t.text, vecs[i]]));
+      // A server may have been replaced while the batch ran; only live entries get vectors.
+      todo.forEach((t, i) => t.live() && t.set(vecs[i]));
     }
     if (this.dense === 'loading') {
       this.dense = 'ready';

@@ -25,15 +25,21 @@ export class VectorStore {
     this.vectors.clear();
   }
 
-  search(query: Float32Array, limit: number, allowed?: (doc: number) => boolean): Scored[] {
+  /** Cosine to the query (plus `bonus(doc)` where given), best first. */
+  search(query: Float32Array, limit: number, allowed?: (doc: number) => boolean, bonus?: (doc: number) => number): Scored[] {
     const scores = new Map<number, number>();
     for (const [doc, v] of this.vectors) {
       if (allowed && !allowed(doc)) continue;
       if (v.length !== query.length) continue;
-      let dot = 0;
-      for (let i = 0; i < v.length; i++) dot += v[i] * query[i];
-      scores.set(doc, dot);
+      scores.set(doc, dot(v, query) + (bonus ? bonus(doc) : 0));
     }
     return topK(scores, limit);
   }
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
 }
