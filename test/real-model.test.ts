@@ -67,8 +67,9 @@ describe.skipIf(!model)('the real model from the store, loaded by default', () =
     const dense = await index.search('send a chat message to a group', { mode: 'dense', limit: 3 });
     expect(dense[0].name).toBe('telegram__send_message');
     // No word in common with the tool: only the model can tell.
-    const meaning = await index.search('which customers still owe us money', { mode: 'dense', limit: 2 });
+    const meaning = await index.search('show me unpaid bills', { mode: 'dense', limit: 2 });
     expect(meaning[0].name).toBe('xero__list_invoices');
+    expect((await index.search('add a to-do item', { mode: 'dense', limit: 1 }))[0].name).toBe('clickup__create_task');
     const umbrella = await index.search('do I need an umbrella tomorrow', { mode: 'dense', limit: 1 });
     expect(umbrella[0].name).toBe('weather__forecast');
     await index.close();
