@@ -28,7 +28,7 @@ describe('config', () => {
     expect(config.servers.local).toMatchObject({ transport: 'stdio', enabled: true, timeoutMs: 60_000, env: {}, tools: { overrides: {} } });
     expect(config.servers.remote.transport).toBe('auto');
     expect(config.servers.legacy.transport).toBe('sse');
-    expect(config.expose).toEqual({ mode: 'auto', maxTools: 40, pin: [] });
+    expect(config.expose).toEqual({ mode: 'auto', maxTools: 40, pin: [], clients: {} });
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3333 });
     expect(config.dataDir).toBe('./.orchestrator');
   });
