@@ -171,11 +171,12 @@ describe('apps and reranking within a token scope', () => {
     const file = writeConfig(tempDir(), {
       servers: { maths: fixture('maths', { description: 'Arithmetic helpers' }), chat: fixture('chat', { description: 'Team chat' }) },
       expose: { mode: 'search' },
-      routing: { embeddings: { provider: 'none' }, rerank: { enabled: true, by: 'sampling', candidates: 5 } },
+      // auto with no model configured: the client's own, through sampling.
+      routing: { embeddings: { provider: 'none' }, rerank: { enabled: true, by: 'auto', candidates: 5 } },
       http: { auth: { tokens: [{ name: 'narrow', token: narrow, tools: ['maths__*'] }] } },
       ...QUIET,
     });
-    const hub = await startHttpHub(file);
+    const hub = await startHttpHub(file, { OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' });
     const client = await connectAs(hub.url, narrow, () => '[]');
     try {
       const description = searchDescription((await client.client.listTools()).tools);
