@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RoutingConfigSchema, type RoutingConfigInput } from '../src/config/routing.js';
 import { shortDescription, ToolIndex, type IndexedTool } from '../src/routing/index.js';
 import { scoreFusion } from '../src/routing/fusion.js';
+import { VectorStore } from '../src/routing/vectors.js';
 import { stem } from '../src/routing/stem.js';
 import { terms, words } from '../src/routing/text.js';
 
@@ -178,5 +179,30 @@ describe('score fusion', () => {
     // Rank fusion would put the lexical winner level with the dense one.
     expect(scoreFusion([], dense, 0.4).get(1)).toBeCloseTo(0.6);
     expect(scoreFusion(lexical, [], 0.4).get(3)).toBeCloseTo(0.4);
+  });
+});
+
+describe('VectorStore', () => {
+  const unit = (...xs: number[]) => {
+    const n = Math.hypot(...xs);
+    return Float32Array.from(xs.map((x) => x / n));
+  };
+  it('finds the closest vectors, best first, after rows are replaced and deleted', () => {
+    const store = new VectorStore();
+    for (let doc = 0; doc < 50; doc++) store.set(doc, unit(Math.cos(doc / 10), Math.sin(doc / 10), 0), doc % 3);
+    store.set(7, unit(0, 0, 1)); // replaced in place
+    store.delete(3); // its row taken by the last one
+    store.delete(49);
+    expect(store.size).toBe(48);
+    const q = unit(Math.cos(0.3), Math.sin(0.3), 0);
+    expect(store.search(q, 3).map((s) => s.doc)).toEqual([2, 4, 1]);
+    expect(store.search(unit(0, 0, 1), 1)[0]).toMatchObject({ doc: 7 });
+    // Equal scores keep the lower doc id; a group bonus lifts its rows.
+    expect(store.search(unit(0, 0, -1), 2).map((s) => s.doc)).toEqual([0, 1]);
+    expect(store.search(q, 2, undefined, [0, 0, 0.5]).map((s) => s.doc)).toEqual([2, 5]);
+    expect(store.search(q, 2, (doc) => doc > 40).map((s) => s.doc)).toEqual([48, 47]);
+    // A vector of another length (another model) starts the store afresh.
+    store.set(1, unit(1, 0));
+    expect(store.size).toBe(1);
   });
 });

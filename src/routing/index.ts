@@ -284,9 +284,9 @@ export class ToolIndex {
     }
     const context = this.options.fusion.serverContext;
     if (!context || !this.serverVectors.size) return this.vectors.search(v, depth, allowed);
-    const byServer = new Map<string, number>();
-    for (const [server, sv] of this.serverVectors) byServer.set(server, context * dot(v, sv));
-    return this.vectors.search(v, depth, allowed, (doc) => byServer.get(this.docs.get(doc)!.tool.server) ?? 0);
+    const bonus = new Float64Array(this.nextServer);
+    for (const [server, sv] of this.serverVectors) bonus[this.serverIds.get(server)!] = context * dot(v, sv);
+    return this.vectors.search(v, depth, allowed, bonus);
   }
 
   /** Starts the model load once (in the background) and embeds whatever tools lack vectors. */
@@ -330,7 +330,7 @@ export class ToolIndex {
   private missing(): Array<{ text: string; live: () => boolean; set: (v: Float32Array) => void }> {
     const out: Array<{ text: string; live: () => boolean; set: (v: Float32Array) => void }> = [];
     for (const [id, d] of this.docs) {
-      if (!this.vectors.has(id)) out.push({ text: d.text, live: () => this.docs.get(id) === d, set: (v) => this.vectors.set(id, v) });
+      if (!this.vectors.has(id)) out.push({ text: d.text, live: () => this.docs.get(id) === d, set: (v) => this.vectors.set(id, v, this.serverIds.get(d.tool.server)) });
     }
     if (this.options.fusion.serverContext > 0) {
       for (const [server, entry] of this.byServer) {
