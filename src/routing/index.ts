@@ -347,13 +347,15 @@ export class ToolIndex {
       if (this.closed) return;
       const items = this.missing();
       if (!items.length) break;
-      const todo: typeof items = [];
+      const uncached: typeof items = [];
       for (const item of items) {
         const cached = this.vectorCache.get(item.text);
         if (cached) item.set(cached);
-        else if (todo.length < batch) todo.push(item);
+        else uncached.push(item);
       }
-      if (!todo.length) continue;
+      if (!uncached.length) continue;
+      // Texts of like length together: a batch is padded to its longest text, and attention costs its square.
+      const todo = uncached.sort((a, b) => a.text.length - b.text.length).slice(0, batch);
       const vecs = await this.embedder!.embed(todo.map((t) => t.text), 'document');
       this.vectorCache.put(todo.map((t, i) => [t.text, vecs[i]]));
       // A server may have been replaced while the batch ran; only live entries get vectors.
