@@ -21,7 +21,12 @@ export const EmbeddingsSchema = z
     apiKey: z.string().optional(),
     baseURL: z.string().optional(),
     dimensions: z.number().int().positive().optional(),
-    batchSize: z.number().int().positive().default(32),
+    /**
+     * Texts per model run (transformers; the OpenAI API gets at least 64 a request). 1 is the fastest on CPU
+     * (no padding; measured 8.3 s against 15.4 s for 527 tools) and gives a text the same vector whatever it
+     * is embedded with: q8 models quantize activations per run, so a batch's other texts shift its numbers.
+     */
+    batchSize: z.number().int().positive().default(1),
   })
   .strict();
 

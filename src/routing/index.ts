@@ -347,15 +347,13 @@ export class ToolIndex {
       if (this.closed) return;
       const items = this.missing();
       if (!items.length) break;
-      const uncached: typeof items = [];
+      const todo: typeof items = [];
       for (const item of items) {
         const cached = this.vectorCache.get(item.text);
         if (cached) item.set(cached);
-        else uncached.push(item);
+        else if (todo.length < batch) todo.push(item);
       }
-      if (!uncached.length) continue;
-      // Texts of like length together: a batch is padded to its longest text, and attention costs its square.
-      const todo = uncached.sort((a, b) => a.text.length - b.text.length).slice(0, batch);
+      if (!todo.length) continue;
       const vecs = await this.embedder!.embed(todo.map((t) => t.text), 'document');
       this.vectorCache.put(todo.map((t, i) => [t.text, vecs[i]]));
       // A server may have been replaced while the batch ran; only live entries get vectors.
