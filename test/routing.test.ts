@@ -206,3 +206,19 @@ describe('VectorStore', () => {
     expect(store.size).toBe(1);
   });
 });
+
+describe('score fusion with an unsure dense side', () => {
+  it('weighs a dense list whose scores lie close together less than a confident one', () => {
+    const unsure = [
+      { doc: 1, score: 0.3 },
+      { doc: 2, score: 0.2 },
+    ];
+    const lexical = [{ doc: 2, score: 5 }];
+    // Stretched to [0, 1], the unsure dense winner would tie the lexical one (0.6 against 0.4 + 0).
+    expect(scoreFusion(lexical, unsure, 0.4).get(1)).toBeCloseTo(0.6);
+    const fused = scoreFusion(lexical, unsure, 0.4, 0.3);
+    expect(fused.get(1)).toBeCloseTo(0.6 * (0.1 / 0.3));
+    expect(fused.get(2)).toBeCloseTo(0.4);
+    expect(fused.get(2)!).toBeGreaterThan(fused.get(1)!);
+  });
+});

@@ -40,6 +40,8 @@ export const FusionSchema = z
     k: z.number().positive().default(60),
     lexicalWeight: z.number().min(0).default(0.4),
     denseWeight: z.number().min(0).default(0.6),
+    /** Score fusion: dense scores closer together than this (best to last read) count as an unsure model and weigh less. */
+    minDenseRange: z.number().min(0).default(0.3),
     /** Weight of the similarity between the request and a tool's server (name and description) in dense scores. */
     serverContext: z.number().min(0).default(0.3),
     /**

@@ -15,13 +15,16 @@ export function reciprocalRankFusion(rankings: Array<{ ranking: Scored[]; weight
 /**
  * Score fusion: each side's scores scaled to [0, 1] over the list read (dense min-max, lexical by its
  * best score), then mixed, `lexicalShare` of the lexical side. Unlike rank fusion it keeps how far apart
- * tools are: a clear dense winner is not pulled level with a weak lexical one.
+ * tools are: a clear dense winner is not pulled level with a weak lexical one. A dense list whose best and
+ * worst lie closer than `minDenseRange` is scaled as if they were that far apart: close cosines say the
+ * model is unsure, so its best guess weighs less than a full 1.
  */
-export function scoreFusion(lexical: Scored[], dense: Scored[], lexicalShare: number): Map<number, number> {
+export function scoreFusion(lexical: Scored[], dense: Scored[], lexicalShare: number, minDenseRange = 0): Map<number, number> {
   const fused = new Map<number, number>();
   const top = dense[0]?.score ?? 0;
   const bottom = dense.at(-1)?.score ?? 0;
-  for (const { doc, score } of dense) fused.set(doc, (1 - lexicalShare) * (top > bottom ? (score - bottom) / (top - bottom) : 1));
+  const range = Math.max(top - bottom, minDenseRange);
+  for (const { doc, score } of dense) fused.set(doc, (1 - lexicalShare) * (range > 0 ? (score - bottom) / range : 1));
   const best = lexical[0]?.score ?? 0;
   if (best > 0) for (const { doc, score } of lexical) fused.set(doc, (fused.get(doc) ?? 0) + (lexicalShare * score) / best);
   return fused;

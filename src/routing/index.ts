@@ -228,7 +228,7 @@ export class ToolIndex {
         ],
         fusion.k,
       );
-    else if (dense) scores = scoreFusion(lexical, dense, fusion.lexicalWeight / (fusion.lexicalWeight + fusion.denseWeight || 1));
+    else if (dense) scores = scoreFusion(lexical, dense, fusion.lexicalWeight / (fusion.lexicalWeight + fusion.denseWeight || 1), fusion.minDenseRange);
     else scores = new Map(lexical.map((s) => [s.doc, s.score]));
 
     if (fusion.serverBoost > 0) {
