@@ -1,6 +1,7 @@
 // The tool index: BM25F over fielded tool documents (always there), dense vectors when a model is
-// loaded (in the background; lexical answers until then), fused by reciprocal rank, with a boost for
-// apps the request names and an optional server-first stage. Updated one server at a time.
+// loaded (in the background; lexical answers until then; kept on disk by text), each server's own vector
+// added to its tools' dense scores, the two rankings fused by score (or rank), an optional boost for apps
+// the request names and an optional server-first stage. Updated one server at a time.
 import type { RoutingConfig } from '../config/routing.js';
 import { Bm25Index, type Scored } from './bm25.js';
 import { embeddingText, fieldTerms, serverContextText, type IndexedTool } from './document.js';
@@ -58,6 +59,13 @@ interface Doc {
   short: string;
 }
 
+/** A text to embed, whether its tool or server is still there, and where its vector goes. */
+interface PendingText {
+  text: string;
+  live: () => boolean;
+  set: (v: Float32Array) => void;
+}
+
 const silent: RoutingLogger = { info() {}, warn() {}, debug() {} };
 
 /** First paragraph, cut at a word boundary near `max` characters. */
@@ -70,7 +78,7 @@ export function shortDescription(description: string | undefined, max = 240): st
 
 export class ToolIndex {
   private readonly docs = new Map<number, Doc>();
-  private readonly byServer = new Map<string, { description?: string; docs: number[]; context: string }>();
+  private readonly byServer = new Map<string, { docs: number[]; context: string }>();
   /** Each server's own vector (its name and description): the app a tool belongs to is part of its meaning. */
   private readonly serverVectors = new Map<string, Float32Array>();
   private readonly serverTerms = new Map<string, string[]>();
@@ -113,7 +121,7 @@ export class ToolIndex {
       this.docs.set(id, { tool, text: embeddingText(tool), short: shortDescription(tool.description) });
       ids.push(id);
     }
-    this.byServer.set(server, { description: serverDescription, docs: ids, context: serverContextText(server, serverDescription) });
+    this.byServer.set(server, { docs: ids, context: serverContextText(server, serverDescription) });
     this.serverTerms.set(server, serverNameTerms(server));
     const sid = this.nextServer++;
     this.serverIds.set(server, sid);
@@ -327,8 +335,8 @@ export class ToolIndex {
   }
 
   /** Texts still without a vector: tools first, then servers' own texts. */
-  private missing(): Array<{ text: string; live: () => boolean; set: (v: Float32Array) => void }> {
-    const out: Array<{ text: string; live: () => boolean; set: (v: Float32Array) => void }> = [];
+  private missing(): PendingText[] {
+    const out: PendingText[] = [];
     for (const [id, d] of this.docs) {
       if (!this.vectors.has(id)) out.push({ text: d.text, live: () => this.docs.get(id) === d, set: (v) => this.vectors.set(id, v, this.serverIds.get(d.tool.server)) });
     }
