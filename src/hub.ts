@@ -79,7 +79,7 @@ export class Hub implements HubServices {
       // Outside any call only roots/list is answered, and only with the local user's own roots (stdio).
       fallbackCaller: () => [...this.sessions].find((s) => s.principal.local)?.caller,
     });
-    this.catalog = new Catalog(this.pool);
+    this.catalog = new Catalog(this.pool, { reserved: this.meta.map((m) => m.name) });
     this.metrics = new HubMetrics({
       circuits: () => [...this.pool.connections.values()].map((c) => ({ server: c.name, state: c.breaker.state, active: c.limit.active, queued: c.limit.queued })),
       llmUsage: () => this.llm.usage(),
@@ -140,9 +140,11 @@ export class Hub implements HubServices {
     this.pool.on('log', (server, params, caller) => {
       const forwarded = { ...params, logger: params.logger ? `${server}/${params.logger}` : server } as Parameters<Session['sendLog']>[0];
       if (caller) caller.sendLog?.(forwarded);
-      else this.sessions.forEach((s) => seesServer(s.principal, server) && s.sendLog(forwarded));
+      else this.sessions.forEach((s) => seesServer(s.principal, this.catalog.prefixOf(server)) && s.sendLog(forwarded));
     });
-    this.pool.on('resource-updated', (server, uri) => this.sessions.forEach((s) => seesServer(s.principal, server) && s.resourceUpdated(`hub://${server}/${uri}`)));
+    this.pool.on('resource-updated', (server, uri) =>
+      this.sessions.forEach((s) => seesServer(s.principal, this.catalog.prefixOf(server)) && s.resourceUpdated(this.catalog.publicUri(server, uri))),
+    );
   }
 
   /** Starts every server concurrently; resolves when each is ready or has failed (each bounded by its timeoutMs). */
@@ -302,7 +304,7 @@ export class Hub implements HubServices {
     const servers = pool.servers.map((s) => (s.error ? { ...s, error: redactText(s.error) } : s));
     if (!seesInternals(principal)) {
       const visible = this.catalog.tools().filter((t) => allowsTool(principal, t.name));
-      const mine = servers.filter((s) => seesServer(principal, s.name) || visible.some((t) => t.server === s.name));
+      const mine = servers.filter((s) => seesServer(principal, this.catalog.prefixOf(s.name)) || visible.some((t) => t.server === s.name));
       const memory = this.memory?.status();
       return {
         servers: mine.map((s) => ({ name: s.name, state: s.state, tools: visible.filter((t) => t.server === s.name).length, restarts: s.restarts })),

@@ -27,7 +27,8 @@ export function poolStatus(pool: DownstreamPool, catalog: Catalog): HubStatus {
     state: c.state,
     transport: c.transport ?? (c.config.transport === 'auto' ? undefined : c.config.transport),
     tools: catalog.tools().filter((t) => t.server === c.name).length,
-    error: c.lastError,
+    // A name left out for a clash is the config's to fix: it shows where a failure would.
+    error: c.lastError ?? (catalog.conflicts().filter((x) => x.server === c.name).map((x) => x.message).join('; ') || undefined),
     restarts: c.restarts,
     connectMs: c.connectMs,
   }));

@@ -56,9 +56,12 @@ export function outOfScope(principal: Principal | undefined, name: string): stri
   return `Tool "${name}" is not available to token "${principal.name}" (outside its scope); ask the hub's operator to extend http.auth.tokens[].tools.`;
 }
 
-/** Whether a principal may see what a server says outside a call (log messages, status, stderr, resource updates). */
-export function seesServer(principal: Principal | undefined, server: string): boolean {
-  return principal !== undefined && principal.allowsServer(server);
+/**
+ * Whether a principal may see what a server says outside a call (log messages, status, stderr, resources,
+ * prompts): it needs every name under the server's prefix (`<prefix>__*`), or `*` for a server without one.
+ */
+export function seesServer(principal: Principal | undefined, prefix: string | undefined): boolean {
+  return principal !== undefined && (prefix === undefined ? principal.allTools : principal.allowsServer(prefix));
 }
 
 /** Whether `principal` may see or change something owned by `owner` (a workflow, a run). */

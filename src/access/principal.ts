@@ -23,8 +23,8 @@ export type PrincipalRef = z.output<typeof PrincipalRefSchema>;
 
 export interface Principal extends PrincipalRef {
   allowsTool(name: string): boolean;
-  /** Resources, prompts, logs and status of a server: only with the whole server (`server__*`) in scope. */
-  allowsServer(server: string): boolean;
+  /** Resources, prompts, logs and status of a server: only with every name under its prefix (`<prefix>__*`) in scope. */
+  allowsServer(prefix: string): boolean;
   /** Every tool (`*`). */
   allTools: boolean;
   /** Name and scope in one string: runs and plans are shared only between equal keys. */

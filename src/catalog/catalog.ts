@@ -6,8 +6,8 @@ import type { CallContext } from '../access/principal.js';
 import { allowsTool, principalOf } from '../access/policy.js';
 import type { ChangeKind, DownstreamConnection } from '../downstream/connection.js';
 import type { DownstreamPool } from '../downstream/pool.js';
-import type { ServerConfig } from '../config/schema.js';
-import { globToRegExp, hubUri, namespacedName, parseHubUri } from './naming.js';
+import { serverPrefix, type ServerConfig } from '../config/schema.js';
+import { globToRegExp, hubUri, parseHubUri, publicName, templateMatches } from './naming.js';
 import { detectPlainTextError, plainTextErrorPatterns } from './plain-text-errors.js';
 import { checkArguments } from './validate.js';
 
@@ -38,9 +38,16 @@ export class Catalog extends EventEmitter {
   private templateList: ResourceTemplate[] = [];
   private pending = new Set<'tools' | 'resources' | 'prompts'>();
   private flushScheduled = false;
+  private conflictList: Array<{ kind: 'tools' | 'prompts'; server: string; name: string; message: string }> = [];
+  /** Names the hub itself answers to (its meta-tools): an unprefixed server may not take them. */
+  private readonly reserved: ReadonlySet<string>;
 
-  constructor(readonly pool: DownstreamPool) {
+  constructor(
+    readonly pool: DownstreamPool,
+    options: { reserved?: Iterable<string> } = {},
+  ) {
     super();
+    this.reserved = new Set(options.reserved ?? []);
     pool.on('changed', (_server, kind) => {
       if (kind !== 'state') this.invalidate(kind);
     });
@@ -67,35 +74,67 @@ export class Catalog extends EventEmitter {
 
   private rebuild(kind: 'tools' | 'resources' | 'prompts'): void {
     const servers = [...this.pool.connections.values()].filter((c) => c.state === 'ready');
-    if (kind === 'tools') {
-      const next = new Map<string, CatalogTool>();
-      for (const c of servers) {
-        const kept = filterTools(c.offerings.tools, c.config.tools);
-        for (const tool of [...kept].sort((a, b) => a.name.localeCompare(b.name))) {
-          let name = namespacedName(c.name, tool.name);
-          // Sanitising can map two names to one ("a.b", "a_b"); the later one gets a hash.
-          if (next.has(name)) name = namespacedName(c.name, tool.name, true);
-          const description = c.config.tools.overrides[tool.name]?.description ?? tool.description;
-          next.set(name, { name, server: c.name, originalName: tool.name, tool: { ...tool, name, description } });
-        }
-      }
-      this.toolsByName = next;
-    } else if (kind === 'prompts') {
-      const next = new Map<string, CatalogPrompt>();
-      for (const c of servers) {
-        for (const prompt of c.offerings.prompts) {
-          let name = namespacedName(c.name, prompt.name);
-          if (next.has(name)) name = namespacedName(c.name, prompt.name, true);
-          next.set(name, { name, server: c.name, originalName: prompt.name, prompt: { ...prompt, name } });
-        }
-      }
-      this.promptsByName = next;
-    } else {
-      this.resourceList = servers.flatMap((c) => c.offerings.resources.map((r) => ({ ...r, uri: hubUri(c.name, r.uri) })));
-      this.templateList = servers.flatMap((c) =>
-        c.offerings.resourceTemplates.map((t) => ({ ...t, uriTemplate: hubUri(c.name, t.uriTemplate) })),
-      );
+    if (kind === 'resources') {
+      this.resourceList = servers.flatMap((c) => c.offerings.resources.map((r) => ({ ...r, uri: this.publicUri(c.name, r.uri) })));
+      this.templateList = servers.flatMap((c) => c.offerings.resourceTemplates.map((t) => ({ ...t, uriTemplate: this.publicUri(c.name, t.uriTemplate) })));
+      return;
     }
+    const conflicts = this.conflictList.filter((c) => c.kind !== kind);
+    const next = new Map<string, { name: string; server: string; originalName: string }>();
+    // Servers in config order, each one's names sorted: the same config always gives the same names.
+    for (const c of servers) {
+      const prefix = this.prefixOf(c.name);
+      const own = kind === 'tools' ? filterTools(c.offerings.tools, c.config.tools) : c.offerings.prompts;
+      for (const original of own.map((o) => o.name).sort((a, b) => a.localeCompare(b))) {
+        let name = publicName(prefix, original);
+        const taken = next.get(name);
+        if (prefix === undefined && (taken || this.reserved.has(name))) {
+          // Unprefixed names are the server's own: a clash is the config's to settle, not ours to rename.
+          const other = taken ? `server "${taken.server}"` : 'the hub itself';
+          conflicts.push({ kind, server: c.name, name, message: `${kind === 'tools' ? 'tool' : 'prompt'} "${name}" of server "${c.name}" clashes with ${other}, which has one of that name; it is left out. Give servers.${c.name}.prefix a word (or remove prefix: false)` });
+          continue;
+        }
+        // Sanitising can map two names to one ("a.b", "a_b"); the later one gets a hash.
+        if (taken) name = publicName(prefix, original, true);
+        next.set(name, { name, server: c.name, originalName: original });
+      }
+    }
+    for (const conflict of conflicts.filter((x) => x.kind === kind && !this.conflictList.some((y) => y.message === x.message))) this.pool.get(conflict.server)?.log.error(conflict.message);
+    this.conflictList = conflicts;
+    if (kind === 'tools') {
+      const tools = new Map<string, CatalogTool>();
+      for (const { name, server, originalName } of next.values()) {
+        const c = this.pool.get(server)!;
+        const tool = c.offerings.tools.find((t) => t.name === originalName)!;
+        const description = c.config.tools.overrides[originalName]?.description ?? tool.description;
+        tools.set(name, { name, server, originalName, tool: { ...tool, name, description } });
+      }
+      this.toolsByName = tools;
+    } else {
+      const prompts = new Map<string, CatalogPrompt>();
+      for (const { name, server, originalName } of next.values()) {
+        const prompt = this.pool.get(server)!.offerings.prompts.find((p) => p.name === originalName)!;
+        prompts.set(name, { name, server, originalName, prompt: { ...prompt, name } });
+      }
+      this.promptsByName = prompts;
+    }
+  }
+
+  /** The prefix of a server's names and URIs (servers.<name>.prefix, default its name); undefined for `prefix: false`. */
+  prefixOf(server: string): string | undefined {
+    const config = this.pool.get(server)?.config;
+    return config ? serverPrefix(server, config) : server;
+  }
+
+  /** A server's resource URI as clients see it: hub://<prefix>/<uri>, or its own URI without a prefix. */
+  publicUri(server: string, uri: string): string {
+    const prefix = this.prefixOf(server);
+    return prefix === undefined ? uri : hubUri(prefix, uri);
+  }
+
+  /** Names left out because an unprefixed server clashed with another server or the hub (doctor and hub_status show them). */
+  conflicts(): ReadonlyArray<{ server: string; message: string }> {
+    return this.conflictList;
   }
 
   tools(): CatalogTool[] {
@@ -135,9 +174,9 @@ export class Catalog extends EventEmitter {
   }
 
   async readResource(uri: string, ctx: CallContext = {}): Promise<ReadResourceResult> {
-    const { server, connection, original } = this.resolveResource(uri);
+    const { connection, original } = this.resolveResource(uri);
     const result = await connection.readResource(original, ctx);
-    return { ...result, contents: result.contents.map((c) => ({ ...c, uri: hubUri(server, c.uri) })) };
+    return { ...result, contents: result.contents.map((c) => ({ ...c, uri: this.publicUri(connection.name, c.uri) })) };
   }
 
   async subscribeResource(uri: string, subscribe: boolean): Promise<void> {
@@ -145,13 +184,25 @@ export class Catalog extends EventEmitter {
     await connection.subscribeResource(original, subscribe);
   }
 
+  /**
+   * The server behind a resource URI: hub://<prefix>/<uri> names it; any other URI belongs to the unprefixed
+   * server that lists it, or has a template it fits, or is the only unprefixed one.
+   */
   private resolveResource(uri: string) {
     const parsed = parseHubUri(uri);
-    const connection = parsed && this.pool.get(parsed.server);
-    if (!parsed || !connection) {
-      throw new McpError(ErrorCode.InvalidParams, `unknown resource "${uri}": hub resources look like hub://<server>/<uri>; resources/list shows them`);
+    const ready = [...this.pool.connections.values()].filter((c) => c.state === 'ready');
+    if (parsed) {
+      const connection = ready.find((c) => this.prefixOf(c.name) === parsed.server);
+      if (connection) return { connection, original: parsed.uri };
+    } else {
+      const unprefixed = ready.filter((c) => this.prefixOf(c.name) === undefined);
+      const connection =
+        unprefixed.find((c) => c.offerings.resources.some((r) => r.uri === uri)) ??
+        unprefixed.find((c) => c.offerings.resourceTemplates.some((t) => templateMatches(t.uriTemplate, uri))) ??
+        (unprefixed.length === 1 ? unprefixed[0] : undefined);
+      if (connection) return { connection, original: uri };
     }
-    return { server: parsed.server, connection, original: parsed.uri };
+    throw new McpError(ErrorCode.InvalidParams, `unknown resource "${uri}": hub resources look like hub://<server>/<uri>; resources/list shows them`);
   }
 
   async getPrompt(name: string, args: Record<string, string> | undefined, ctx: CallContext = {}): Promise<GetPromptResult> {

@@ -21,6 +21,23 @@ export function namespacedName(server: string, original: string, forceHash = fal
   return shortenName(full, MAX_NAME_LENGTH, `${server}${SEPARATOR}${original}`);
 }
 
+/** A downstream name as clients see it: `<prefix>__<name>`, or the name alone for a server without prefix; LLM-safe either way. */
+export function publicName(prefix: string | undefined, original: string, forceHash = false): string {
+  if (prefix !== undefined) return namespacedName(prefix, original, forceHash);
+  const name = sanitize(original);
+  if (!forceHash && name.length <= MAX_NAME_LENGTH && name.length > 0) return name;
+  return shortenName(name, MAX_NAME_LENGTH, original);
+}
+
+/** Whether a URI fits an RFC 6570 template at the level MCP servers use ({var} for one segment, {+var} / {/var*} for more). */
+export function templateMatches(template: string, uri: string): boolean {
+  const parts = template.split(/(\{[^}]*\})/);
+  const pattern = parts
+    .map((p) => (p.startsWith('{') ? (/^\{[+#/]|\*\}$/.test(p) ? '.*' : '[^/?#]*') : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${pattern}$`).test(uri);
+}
+
 /**
  * `name` cut to `max` characters: its start, `_`, and a short hash of `hashOf` (default the name itself),
  * so the same name always gives the same short form. The catalog's 64-character names and the shorter

@@ -36,6 +36,20 @@ export const ServerSchema = z
     type: z.enum(['stdio', 'http', 'sse', 'streamable-http', 'streamableHttp']).optional(),
     // hub
     description: z.string().optional(),
+    /**
+     * What goes before its tool and prompt names (`<prefix>__<name>`) and in its resource URIs
+     * (`hub://<prefix>/<uri>`): the server's name by default, another word, or false for the server's
+     * own names and URIs (a name another server or a hub tool already has is then refused, naming both).
+     */
+    prefix: z
+      .union([
+        z.literal(false),
+        z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'a prefix uses letters, digits, "-" and "_"')
+          .refine((n) => !n.includes('__'), 'a prefix may not contain "__" (it separates prefix and name)'),
+      ])
+      .optional(),
     enabled: z.boolean().default(true),
     /** Cline's spelling of enabled: false. */
     disabled: z.boolean().optional(),
@@ -188,7 +202,28 @@ export const ConfigSchema = z
     shutdownGraceMs: z.number().int().min(0).default(10_000),
     dataDir: z.string().default('./.orchestrator'),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Two servers under one prefix would merge their names: the second would shadow the first.
+    const owner = new Map<string, string>();
+    for (const [name, entry] of Object.entries(c.servers)) {
+      const prefix = serverPrefix(name, entry);
+      if (prefix === undefined) continue;
+      const other = owner.get(prefix);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', name, 'prefix'],
+          message: `gives prefix "${prefix}", which server "${other}" already has; set servers.${name}.prefix to another word`,
+        });
+      } else owner.set(prefix, name);
+    }
+  });
+
+/** The prefix of a server's names and URIs: its `prefix`, else its name; undefined with `prefix: false`. */
+export function serverPrefix(name: string, entry: { prefix?: string | false }): string | undefined {
+  return entry.prefix === false ? undefined : (entry.prefix ?? name);
+}
 
 export type ServerConfig = z.output<typeof ServerSchema>;
 export type Config = z.output<typeof ConfigSchema>;

@@ -13,7 +13,7 @@ import { stepQueries } from './clauses.js';
 import { PLAN_PROMPT_VERSION, PLAN_SYSTEM_PROMPT } from './prompts/plan.v2.js';
 import { REPLAN_SYSTEM_PROMPT } from './prompts/replan.v1.js';
 import { extractJsonObject, promptJson } from './results.js';
-import { formatIssues, parsePlan, validatePlan, type PlanIssue, type ToolLookup } from './validator.js';
+import { formatIssues, parsePlan, validatePlan, serverOfTool, type PlanIssue, type ToolLookup } from './validator.js';
 import { renderSuppliers, renderTools, type ToolRendering } from './tool-render.js';
 
 /** Tool search; the routing ToolIndex fits. */
@@ -116,7 +116,7 @@ function neededIdEntities(tool: Tool): string[] {
 
 /** Server names of the catalog (tool names are `<server>__<tool>`); names under 3 characters are too likely to be words. */
 function serverNames(tools: ToolLookup): string[] {
-  const names = new Set((tools.tools?.() ?? []).map((t) => t.name.split('__')[0]));
+  const names = new Set((tools.tools?.() ?? []).map(serverOfTool));
   return [...names].filter((n) => n.length >= 3);
 }
 
@@ -233,7 +233,7 @@ export class Planner {
         const next: Array<{ name: string; tool: Tool }> = [];
         for (const { name, tool } of frontier) {
           for (const entity of neededIdEntities(tool)) {
-            const found = await lookup(name.split('__')[0], entity, name);
+            const found = await lookup(serverOfTool(view.tools.getTool(name) ?? { name }), entity, name);
             if (!found || seen.has(found.name)) continue;
             seen.add(found.name);
             next.push(found);

@@ -10,9 +10,14 @@ import { compileSchema } from '../catalog/validate.js';
 
 /** Finds a tool by its namespaced name; the hub's Catalog fits. */
 export interface ToolLookup {
-  getTool(name: string): { name: string; tool: Tool } | undefined;
+  getTool(name: string): { name: string; tool: Tool; server?: string } | undefined;
   /** Optional: names offered as "did you mean" for an unknown tool. */
-  tools?(): Array<{ name: string }>;
+  tools?(): Array<{ name: string; server?: string }>;
+}
+
+/** The server a catalog tool belongs to (its prefix is not always its name: servers.<name>.prefix). */
+export function serverOfTool(tool: { name: string; server?: string }): string {
+  return tool.server ?? tool.name.split('__')[0]!;
 }
 
 export interface ValidateOptions {

@@ -171,7 +171,8 @@ export class Session {
       }
     });
     // Resources and prompts have no tool name: a scoped client sees those of the servers it has whole (`server__*`).
-    const serverOf = (uri: string) => parseHubUri(uri)?.server ?? '';
+    // A resource URI carries its server's prefix (hub://<prefix>/...); one without is an unprefixed server's.
+    const serverOf = (uri: string) => parseHubUri(uri)?.server;
     const checkResource = (uri: string) => {
       if (!seesServer(principal, serverOf(uri))) throw new McpError(ErrorCode.InvalidParams, `resource "${uri}" is not available to token "${principal.name}"`);
     };
@@ -183,11 +184,11 @@ export class Session {
     server.setRequestHandler(SubscribeRequestSchema, async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, true), {}));
     server.setRequestHandler(UnsubscribeRequestSchema, async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, false), {}));
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-      prompts: hub.catalog.prompts().filter((p) => seesServer(principal, p.server)).map((p) => p.prompt),
+      prompts: hub.catalog.prompts().filter((p) => seesServer(principal, hub.catalog.prefixOf(p.server))).map((p) => p.prompt),
     }));
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
       const entry = hub.catalog.prompts().find((p) => p.name === request.params.name);
-      if (!entry || !seesServer(principal, entry.server)) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; prompts/list shows the available ones`);
+      if (!entry || !seesServer(principal, hub.catalog.prefixOf(entry.server))) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; prompts/list shows the available ones`);
       return hub.catalog.getPrompt(request.params.name, request.params.arguments, this.context(extra));
     });
   }
