@@ -16,7 +16,8 @@
 // Planning recall: for the tasks of bench/planning-tasks.json (ours: seed paraphrases, cross-app and
 // single-app tasks, split dev/test), whether the tools the live hub's planner offers include every tool
 // the task needs (offered ⊇ needed), beside the prompt tokens of what it offers.
-import { detachedCaller, localPrincipal } from '../src/access/principal.js';
+import { localPrincipal } from '../src/access/principal.js';
+import { detachedCaller } from '../src/access/caller.js';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import type { ClickUpApi } from '../custom-servers/clickup/src/api.js';
 import { createClickUpServer } from '../custom-servers/clickup/src/server.js';
 import { createTelegramServer } from '../custom-servers/telegram/src/server.js';
@@ -157,7 +157,7 @@ async function listTools(server: McpServer): Promise<Tool[]> {
   await server.connect(serverSide);
   await client.connect(clientSide);
   try {
-    return (await client.listTools()).tools;
+    return (await client.listTools()).tools as unknown as Tool[];
   } finally {
     await client.close();
     await server.close();

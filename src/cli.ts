@@ -5,12 +5,13 @@
 // failed run, a failing server in doctor, an unexpected error), 2 the command line or the config needs a
 // change (a bad flag or argument, an invalid config file, a port in use, workflows owned by a serving hub).
 // The hub and its parts are imported when a command needs them, so --version and --help answer at once.
-import { detachedCaller, localPrincipal } from './access/principal.js';
+import { localPrincipal } from './access/principal.js';
+import { detachedCaller } from './access/caller.js';
 import { Command, Option } from 'commander';
 import type { LoadedConfig } from './config/load.js';
 import type { Hub, HubOptions } from './hub.js';
 import type { Approver, RunResult } from './planner/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { createInterface } from 'node:readline/promises';
 import path from 'node:path';
 import { table } from './cli/table.js';
@@ -104,8 +105,12 @@ async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOp
     const log = logger.child({ component: 'shutdown' });
     try {
       stopAccepting();
-      if (hub.calls.inFlight > 0) log.info(`${signal}: waiting up to ${grace} ms for ${hub.calls.inFlight} call(s) in flight`);
+      // Requests waiting for a client's answers (input_required) cannot finish: their retry would be refused.
+      hub.dropWaitingRequests();
+      if (hub.calls.inFlight > 0) log.info(`${signal}: waiting up to ${grace} ms for ${hub.calls.inFlight} call(s) in flight`, { tools: hub.calls.inFlightTools() });
       if (!(await hub.calls.idle(grace))) log.warn(`${hub.calls.inFlight} call(s) still in flight after ${grace} ms; stopping anyway`);
+      // A call counts as finished just before its answer is written: let the last answers out before the transports close.
+      await new Promise((resolve) => setTimeout(resolve, 100));
       await close();
       await hub.stop();
       await extra.onStop?.();

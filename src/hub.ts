@@ -2,11 +2,12 @@
 // watcher. Transports (stdio, HTTP) and the CLI sit on top of this.
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { watchConfig } from './config/watch.js';
 import type { LoadedConfig } from './config/load.js';
 import { Catalog, toolError, type CatalogTool } from './catalog/catalog.js';
-import { currentRights, detachedCaller, globToRegExp, localPrincipal, type CallContext, type Principal, type PrincipalRef } from './access/principal.js';
+import { currentRights, globToRegExp, localPrincipal, type Principal, type PrincipalRef } from './access/principal.js';
+import { detachedCaller, type CallContext } from './access/caller.js';
 import { allowsTool, outOfScope, principalOf, seesInternals, seesServer } from './access/policy.js';
 import { AuditLog } from './audit/audit.js';
 import { HubMetrics } from './observability/metrics.js';
@@ -24,10 +25,11 @@ import { orchestrate, planTask } from './server/orchestrate-tools.js';
 import { WORKFLOW_TOOLS } from './server/workflow-tools.js';
 import { WorkflowService, claimScheduling } from './workflows/index.js';
 import { CORE_META_TOOLS, type MetaTool } from './server/meta-tools.js';
+import { InputBroker } from './server/input-required.js';
 import { describeTool, searchTools } from './server/search-tools.js';
 import type { AppInfo, HubServices, Reranker } from './server/services.js';
 import type { ClientLimits } from './config/schema.js';
-import { Session } from './server/upstream.js';
+import { Session, type ListChange } from './server/upstream.js';
 import { poolStatus, routingStatus, type HubStatus } from './status.js';
 
 export interface HubOptions {
@@ -48,6 +50,9 @@ export class Hub implements HubServices {
   readonly pool: DownstreamPool;
   readonly catalog: Catalog;
   readonly sessions = new Set<Session>();
+  /** Requests of 2026-07-28 clients waiting for their answers (input_required rounds). */
+  private readonly inputs = new InputBroker();
+  private readonly listChangeListeners: Array<(change: ListChange) => void> = [];
   index: ToolIndex;
   llm: LlmService;
   orchestrator: Orchestrator;
@@ -135,6 +140,7 @@ export class Hub implements HubServices {
       if (kind === 'tools') this.syncIndex();
       // Tools: each session says so only when its own list (scope, client limits, apps in search_tools) changed.
       this.sessions.forEach((s) => (kind === 'tools' ? s.exposureChanged() : s.notifyChanged(kind)));
+      this.listChangeListeners.forEach((l) => l({ kind }));
     });
     // A server's log lines and resource updates outside a call reach only the sessions that see that server whole.
     this.pool.on('log', (server, params, caller) => {
@@ -142,9 +148,10 @@ export class Hub implements HubServices {
       if (caller) caller.sendLog?.(forwarded);
       else this.sessions.forEach((s) => seesServer(s.principal, this.catalog.prefixOf(server)) && s.sendLog(forwarded));
     });
-    this.pool.on('resource-updated', (server, uri) =>
-      this.sessions.forEach((s) => seesServer(s.principal, this.catalog.prefixOf(server)) && s.resourceUpdated(this.catalog.publicUri(server, uri))),
-    );
+    this.pool.on('resource-updated', (server, uri) => {
+      this.sessions.forEach((s) => seesServer(s.principal, this.catalog.prefixOf(server)) && s.resourceUpdated(this.catalog.publicUri(server, uri)));
+      this.listChangeListeners.forEach((l) => l({ uri: this.catalog.publicUri(server, uri) }));
+    });
   }
 
   /** Starts every server concurrently; resolves when each is ready or has failed (each bounded by its timeoutMs). */
@@ -283,12 +290,27 @@ export class Hub implements HubServices {
     }
   }
 
-  /** A client session acting as `principal` (an HTTP token's, or the local user's). */
-  newSession(principal: Principal): Session {
-    const session = new Session(this, principal, () => this.pool.connections.forEach((c) => c.notifyRootsChanged()));
+  /**
+   * A client session acting as `principal` (an HTTP token's, or the local user's). A 2026-07-28 request
+   * over HTTP gets one of its own (`perRequest`), which is not kept: such a client hears of changes on its
+   * subscriptions/listen stream (onListChanged), not through a session.
+   */
+  newSession(principal: Principal, options: { perRequest?: boolean } = {}): Session {
+    const session = new Session(this, principal, this.inputs, () => this.pool.connections.forEach((c) => c.notifyRootsChanged()));
+    if (options.perRequest) return session;
     this.sessions.add(session);
     session.server.onclose = () => this.sessions.delete(session);
     return session;
+  }
+
+  /** Ends the work of 2026-07-28 requests waiting for their client's answers (at shutdown). */
+  dropWaitingRequests(): void {
+    this.inputs.close();
+  }
+
+  /** Changes that clients without a session (2026-07-28 over HTTP) hear of on their subscriptions/listen streams. */
+  onListChanged(listener: (change: ListChange) => void): void {
+    this.listChangeListeners.push(listener);
   }
 
   /**
@@ -307,7 +329,7 @@ export class Hub implements HubServices {
       const mine = servers.filter((s) => seesServer(principal, this.catalog.prefixOf(s.name)) || visible.some((t) => t.server === s.name));
       const memory = this.memory?.status();
       return {
-        servers: mine.map((s) => ({ name: s.name, state: s.state, tools: visible.filter((t) => t.server === s.name).length, restarts: s.restarts })),
+        servers: mine.map((s) => ({ name: s.name, state: s.state, protocol: s.protocol, tools: visible.filter((t) => t.server === s.name).length, restarts: s.restarts })),
         totals: { servers: mine.length, ready: mine.filter((s) => s.state === 'ready').length, tools: visible.length, resources: 0, prompts: 0 },
         ...(memory ? { memory: { state: memory.state } } : {}),
       };
@@ -403,7 +425,11 @@ export class Hub implements HubServices {
     };
   }
 
-  /** Every catalog tool call but the fast path's: call_tool, direct tools/call on the SDK path, plan steps, the CLI. */
+  /**
+   * The one call pipeline: every catalog tool call (tools/call, call_tool, plan steps, workflow runs, the
+   * CLI) comes here: scope check, audit and metrics, then the catalog's argument check, the downstream call
+   * and result handling.
+   */
   async callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
     const entry = this.catalog.getTool(name);
     const principal = principalOf(ctx);
@@ -436,6 +462,7 @@ export class Hub implements HubServices {
     this.stopWatching?.();
     await this.workflows.stop();
     this.releaseScheduling?.();
+    this.inputs.close();
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
     await Promise.all([this.index.close(), this.memory?.close()]);

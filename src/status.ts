@@ -7,6 +7,8 @@ export interface ServerStatus {
   name: string;
   state: string;
   transport?: string;
+  /** The MCP revision the server speaks (2026-07-28 or 2025-11-25), once connected. */
+  protocol?: string;
   tools: number;
   error?: string;
   restarts: number;
@@ -26,6 +28,7 @@ export function poolStatus(pool: DownstreamPool, catalog: Catalog): HubStatus {
     name: c.name,
     state: c.state,
     transport: c.transport ?? (c.config.transport === 'auto' ? undefined : c.config.transport),
+    protocol: c.protocolVersion,
     tools: catalog.tools().filter((t) => t.server === c.name).length,
     // A name left out for a clash is the config's to fix: it shows where a failure would.
     error: c.lastError ?? (catalog.conflicts().filter((x) => x.server === c.name).map((x) => x.message).join('; ') || undefined),

@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { CreateMessageRequestSchema, type ClientCapabilities, type CreateMessageRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { Caller } from '../src/access/principal.js';
+import type { Caller } from '../src/access/caller.js';
 import type { Clock } from '../src/llm/index.js';
 
 export const quietLog = winston.createLogger({ silent: true });

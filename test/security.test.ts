@@ -18,7 +18,7 @@ import { CircuitBreaker, ConcurrencyLimit } from '../src/downstream/breaker.js';
 import { AuditLog, summarizeArgs } from '../src/audit/audit.js';
 import { registerSecret } from '../src/log/redact.js';
 import { Orchestrator } from '../src/planner/orchestrator.js';
-import type { Caller } from '../src/access/principal.js';
+import type { Caller } from '../src/access/caller.js';
 import { FakeCatalog, ScriptedLlm, planReply, READ_ONLY } from './support/planner-fakes.js';
 import { tempDir } from './support/hub.js';
 

@@ -1,7 +1,8 @@
 // The one access policy. Every path asks here: tool calls (direct, call_tool, plan steps, workflow
 // runs), meta-tools (each declares what it needs; an undeclared one is refused), what a principal may
 // see of status, logs and hints, and who may change a workflow or approve a run.
-import type { CallContext, Principal } from './principal.js';
+import type { CallContext } from './caller.js';
+import type { Principal } from './principal.js';
 
 /** What a meta-tool needs beyond a valid principal. */
 export type Need = 'any' | 'orchestrate' | 'workflows' | 'memory' | 'admin';

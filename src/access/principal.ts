@@ -4,7 +4,6 @@
 // request that started it (workflows, runs waiting for approval, remembered plans).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ClientCapabilities, LoggingMessageNotification, Progress } from '@modelcontextprotocol/sdk/types.js';
 
 /** The stored form of a principal: plain data, kept with workflows, run records and memory entries. */
 export const PrincipalRefSchema = z.object({
@@ -91,34 +90,4 @@ export function currentRights(stored: PrincipalRef, current: ((name: string) => 
     allowsTool: (name) => storedP.allowsTool(name) && nowP.allowsTool(name),
     allowsServer: (server) => storedP.allowsServer(server) && nowP.allowsServer(server),
   };
-}
-
-/** The upstream side of a call: who acts, and where a downstream server's own requests are relayed. */
-export interface Caller {
-  /** Who acts; checked on every path a tool can be reached by. */
-  principal: Principal;
-  /** The client session the call came from (absent for scheduled runs): server-initiated requests go only there. */
-  session?: object;
-  capabilities(): ClientCapabilities | undefined;
-  sendRequest<T>(request: { method: string; params?: Record<string, unknown> }, resultSchema: unknown): Promise<T>;
-  /** Delivers a downstream server's log message to this client. */
-  sendLog?(params: LoggingMessageNotification['params']): void;
-}
-
-/** A caller with no client behind it (scheduled runs, the CLI without a terminal): it can answer no request. */
-export function detachedCaller(principal: Principal): Caller {
-  return {
-    principal,
-    capabilities: () => undefined,
-    sendRequest: async (request) => {
-      throw new Error(`${request.method}: no client is attached to this run (it acts as "${principal.name}")`);
-    },
-  };
-}
-
-export interface CallContext {
-  signal?: AbortSignal;
-  onprogress?: (progress: Progress) => void;
-  /** Who calls. A call without one is refused (src/access/policy.ts). */
-  caller?: Caller;
 }

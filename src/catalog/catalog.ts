@@ -1,8 +1,8 @@
 // The merged, namespaced view of every downstream server's tools, resources and prompts,
 // and the single place that routes a call by its catalog name to the owning connection.
 import { EventEmitter } from 'node:events';
-import { ErrorCode, McpError, type CallToolResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplate, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext } from '../access/principal.js';
+import { ProtocolError, ProtocolErrorCode, type CallToolResult, type CompleteRequest, type CompleteResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplateType as ResourceTemplate, type Tool } from '@modelcontextprotocol/client';
+import type { CallContext } from '../access/caller.js';
 import { allowsTool, principalOf } from '../access/policy.js';
 import type { ChangeKind, DownstreamConnection } from '../downstream/connection.js';
 import type { DownstreamPool } from '../downstream/pool.js';
@@ -169,6 +169,8 @@ export class Catalog extends EventEmitter {
     try {
       return finishToolResult(connection, await connection.callTool(entry.originalName, checked.args, ctx));
     } catch (err) {
+      // A server needing what the client did not declare: a protocol error the client must see as one (2026-07-28).
+      if (err instanceof ProtocolError && err.code === ProtocolErrorCode.MissingRequiredClientCapability) throw err;
       return toolError(err instanceof Error ? err.message : String(err));
     }
   }
@@ -202,13 +204,26 @@ export class Catalog extends EventEmitter {
         (unprefixed.length === 1 ? unprefixed[0] : undefined);
       if (connection) return { connection, original: uri };
     }
-    throw new McpError(ErrorCode.InvalidParams, `unknown resource "${uri}": hub resources look like hub://<server>/<uri>; resources/list shows them`);
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown resource "${uri}": hub resources look like hub://<server>/<uri>; resources/list shows them`);
+  }
+
+  /** completion/complete, routed to the server of the prompt or resource it completes an argument of. */
+  async complete(params: CompleteRequest['params'], ctx: CallContext = {}): Promise<CompleteResult> {
+    const ref = params.ref;
+    if (ref.type === 'ref/prompt') {
+      const entry = this.promptsByName.get(ref.name);
+      const connection = entry && this.pool.get(entry.server);
+      if (!entry || !connection) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown prompt "${ref.name}"; prompts/list shows the available ones`);
+      return connection.complete({ ...params, ref: { ...ref, name: entry.originalName } }, ctx);
+    }
+    const { connection, original } = this.resolveResource(ref.uri);
+    return connection.complete({ ...params, ref: { ...ref, uri: original } }, ctx);
   }
 
   async getPrompt(name: string, args: Record<string, string> | undefined, ctx: CallContext = {}): Promise<GetPromptResult> {
     const entry = this.promptsByName.get(name);
     const connection = entry && this.pool.get(entry.server);
-    if (!entry || !connection) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${name}"; prompts/list shows the available ones`);
+    if (!entry || !connection) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown prompt "${name}"; prompts/list shows the available ones`);
     return connection.getPrompt(entry.originalName, args, ctx);
   }
 }

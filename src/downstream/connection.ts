@@ -3,55 +3,35 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  CallToolResultSchema,
-  CreateMessageRequestSchema,
-  CreateMessageResultSchema,
-  ElicitRequestSchema,
-  ElicitResultSchema,
-  ErrorCode,
-  ListRootsRequestSchema,
-  ListRootsResultSchema,
-  LoggingMessageNotificationSchema,
-  McpError,
-  ProgressNotificationSchema,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-  ToolListChangedNotificationSchema,
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
   type CallToolResult,
-  type ClientCapabilities,
+  type CompleteRequest,
+  type CompleteResult,
   type GetPromptResult,
   type Implementation,
   type LoggingMessageNotification,
-  type Progress,
+  type McpSubscription,
   type Prompt,
   type ReadResourceResult,
   type Resource,
-  type ResourceTemplate,
+  type ResourceTemplateType as ResourceTemplate,
   type ServerCapabilities,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+  type Transport,
+} from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/schema.js';
-import type { CallContext, Caller } from '../access/principal.js';
+import type { CallContext, Caller } from '../access/caller.js';
 import type { Logger } from '../log/logger.js';
 import { CircuitBreaker, ConcurrencyLimit, type CircuitState } from './breaker.js';
-import { DirectCalls, type DirectCall } from './direct-calls.js';
-import { interceptTransport } from './intercept.js';
+import { DownstreamCalls } from './calls.js';
+import { CallersInFlight, RELAYED_CAPABILITIES, relayServerRequests } from './server-requests.js';
 import { createTransport, type TransportKind } from './transport.js';
 import { PackageNotFoundError } from './package-bin.js';
 
 export type ServerState = 'disabled' | 'not-configured' | 'connecting' | 'ready' | 'restarting' | 'failed' | 'crash-loop' | 'stopped';
-
-/** A fast-path call (startCall): the caller to relay the server's requests to, and where its outcome goes. */
-export interface StartCallOptions {
-  caller?: Caller;
-  onprogress?: (progress: Record<string, unknown>) => void;
-  /** Once, unless cancelled: the result (parsed as on the SDK path) or the error callTool would throw. */
-  onsettled: (outcome: { result: CallToolResult } | { error: Error }) => void;
-}
 
 export interface RestartPolicy {
   /** Consecutive failed starts before the server is left in crash-loop. */
@@ -111,9 +91,16 @@ export class DownstreamConnection extends EventEmitter {
   /** Calls in flight at once (servers.<name>.maxConcurrent); more wait. */
   readonly limit: ConcurrencyLimit;
 
+  /** The revision the server speaks (2026-07-28 or 2025-11-25), once connected. */
+  protocolVersion?: string;
+  /** Callers with calls in flight here: the server's own requests go to the one whose call caused them. */
+  readonly callers = new CallersInFlight();
+  private readonly calls: DownstreamCalls;
+
   private client?: Client;
-  /** tools/call beneath the Client's Protocol on the same transport (the fast path); set with client. */
-  private direct?: DirectCalls;
+  /** 2026-07-28 servers send list changes and resource updates on a stream the client opens. */
+  private subscription?: McpSubscription;
+  private readonly subscribed = new Set<string>();
   /** The client being connected, so a timed-out or stopped connect can be torn down. */
   private opening?: Client;
   private attempts = 0;
@@ -122,11 +109,6 @@ export class DownstreamConnection extends EventEmitter {
   private stopping = false;
   private generation = 0;
   private readonly stderrTail: string[] = [];
-  /** Callers with calls in flight here, with how many each (a run's parallel steps share one caller). */
-  private readonly inFlight = new Map<Caller, number>();
-  /** Our own progress tokens: the SDK drops a progress notification that arrives in the same read as its response. */
-  private readonly progress = new Map<string, (p: Progress) => void>();
-  private progressSeq = 0;
   private waiters: Array<() => void> = [];
   private readonly restart: RestartPolicy;
 
@@ -143,6 +125,7 @@ export class DownstreamConnection extends EventEmitter {
       this.emit('circuit', state);
     });
     this.limit = new ConcurrencyLimit(config.maxConcurrent ?? 16);
+    this.calls = new DownstreamCalls(this);
   }
 
   get log(): Logger {
@@ -161,7 +144,7 @@ export class DownstreamConnection extends EventEmitter {
     clearTimeout(this.restartTimer);
     const clients = [this.client, this.opening];
     this.client = this.opening = undefined;
-    this.direct = undefined;
+    this.closeSubscription();
     if (this.state !== 'disabled') this.setState('stopped');
     await Promise.all(clients.map(closeClient));
   }
@@ -196,18 +179,19 @@ export class DownstreamConnection extends EventEmitter {
     const timeoutMs = this.config.startupTimeoutMs;
     const abandon = new AbortController();
     try {
-      const { client, kind, direct } = await withTimeout(this.open(generation, abandon.signal), timeoutMs, `did not finish connecting within ${timeoutMs} ms`);
+      const { client, kind } = await withTimeout(this.open(generation, abandon.signal), timeoutMs, `did not finish connecting within ${timeoutMs} ms`);
       if (generation !== this.generation || this.stopping) {
         await closeClient(client);
         return;
       }
       this.client = client;
-      this.direct = direct;
       this.transport = kind;
       this.serverInfo = client.getServerVersion();
       this.capabilities = client.getServerCapabilities();
       this.instructions = client.getInstructions();
+      this.protocolVersion = client.getNegotiatedProtocolVersion();
       this.offerings = await withTimeout(this.listAll(client), timeoutMs, `did not list its tools within ${timeoutMs} ms`);
+      await this.listen();
       if (generation !== this.generation || this.stopping) return;
       this.connectMs = Math.round(performance.now() - started);
       this.readyAt = Date.now();
@@ -223,7 +207,7 @@ export class DownstreamConnection extends EventEmitter {
       const message = this.describeFailure(err);
       const clients = [this.client, this.opening];
       this.client = this.opening = undefined;
-      this.direct = undefined;
+      this.closeSubscription();
       await Promise.all(clients.map(closeClient));
       const missing = this.missingCommand(err);
       if (missing) {
@@ -237,7 +221,7 @@ export class DownstreamConnection extends EventEmitter {
     }
   }
 
-  private async open(generation: number, abandoned: AbortSignal): Promise<{ client: Client; kind: TransportKind; direct: DirectCalls }> {
+  private async open(generation: number, abandoned: AbortSignal): Promise<{ client: Client; kind: TransportKind }> {
     const kinds: TransportKind[] = this.config.transport === 'auto' ? ['http', 'sse'] : [this.config.transport];
     let firstError: unknown;
     for (const kind of kinds) {
@@ -246,12 +230,11 @@ export class DownstreamConnection extends EventEmitter {
       this.opening = client;
       const transport = createTransport(this.name, this.config, kind, this.options.baseDir, this.options.dataDir);
       this.captureStderr(transport);
-      const direct = new DirectCalls(transport, this.config.timeoutMs);
-      interceptTransport(transport, direct);
+      transports.set(client, transport);
       try {
         await client.connect(transport);
         this.opening = undefined;
-        return { client, kind, direct };
+        return { client, kind };
       } catch (err) {
         await closeClient(client);
         firstError ??= err;
@@ -262,35 +245,14 @@ export class DownstreamConnection extends EventEmitter {
   }
 
   private createClient(generation: number): Client {
+    // Either revision: the client asks for 2026-07-28 (server/discover) and falls back to 2025-11-25.
     const client = new Client(
       { name: 'mcp-orchestrator', version: '0.1.0' },
-      { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
+      { capabilities: RELAYED_CAPABILITIES, versionNegotiation: { mode: 'auto', probe: { timeoutMs: Math.min(5_000, this.config.startupTimeoutMs) } } },
     );
     client.onclose = () => this.onClosed(generation);
     client.onerror = (err) => this.log.debug('transport error', { error: err.message });
-
-    // A server's own request goes only to the client whose call caused it, or is refused: never to
-    // another client, which could read (and answer) a question meant for someone else.
-    const relay = (method: string, capability: keyof ClientCapabilities, resultSchema: unknown) => async (request: { params?: Record<string, unknown> }) => {
-      const bound = this.boundCaller();
-      const caller = bound === undefined && method === 'roots/list' ? this.options.fallbackCaller?.() : bound;
-      if (caller === 'ambiguous') {
-        if (method === 'roots/list') return { roots: [] };
-        throw new McpError(ErrorCode.InvalidRequest, `${method}: calls of several clients are in flight on this server, so the request cannot be tied to the call that caused it; refused`);
-      }
-      if (!caller) {
-        if (method === 'roots/list') return { roots: [] };
-        throw new McpError(ErrorCode.InvalidRequest, `${method}: no call of a client is in flight on this server to relay this request to; refused`);
-      }
-      if (!caller.capabilities()?.[capability]) {
-        if (method === 'roots/list') return { roots: [] };
-        throw new McpError(ErrorCode.InvalidRequest, `${method}: the connected client does not support ${capability}`);
-      }
-      return caller.sendRequest({ method, params: request.params }, resultSchema);
-    };
-    client.setRequestHandler(CreateMessageRequestSchema, relay('sampling/createMessage', 'sampling', CreateMessageResultSchema) as never);
-    client.setRequestHandler(ElicitRequestSchema, relay('elicitation/create', 'elicitation', ElicitResultSchema) as never);
-    client.setRequestHandler(ListRootsRequestSchema, relay('roots/list', 'roots', ListRootsResultSchema) as never);
+    relayServerRequests(client, this.callers, this.options.fallbackCaller);
 
     const refresh = (kind: 'tools' | 'resources' | 'prompts') => async () => {
       if (generation !== this.generation || !this.client) return;
@@ -301,21 +263,48 @@ export class DownstreamConnection extends EventEmitter {
         this.log.warn(`could not refresh ${kind} after list_changed`, { error: (err as Error).message });
       }
     };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, refresh('tools'));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, refresh('resources'));
-    client.setNotificationHandler(PromptListChangedNotificationSchema, refresh('prompts'));
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => {
+    client.setNotificationHandler('notifications/tools/list_changed', refresh('tools'));
+    client.setNotificationHandler('notifications/resources/list_changed', refresh('resources'));
+    client.setNotificationHandler('notifications/prompts/list_changed', refresh('prompts'));
+    client.setNotificationHandler('notifications/resources/updated', async (n) => {
       this.emit('resource-updated', n.params.uri);
     });
-    client.setNotificationHandler(ProgressNotificationSchema, async (n) => {
-      const { progressToken, ...progress } = n.params;
-      this.progress.get(String(progressToken))?.(progress as Progress);
-    });
-    client.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => {
-      const bound = this.boundCaller();
+    client.setNotificationHandler('notifications/message', async (n) => {
+      const bound = this.callers.bound();
       this.emit('log', n.params, bound === 'ambiguous' ? undefined : bound);
     });
     return client;
+  }
+
+  /**
+   * A 2026-07-28 server sends list changes and resource updates only on a stream the client opens
+   * (subscriptions/listen): one per server, asking for what it offers and the resources subscribed to.
+   */
+  private async listen(): Promise<void> {
+    const client = this.client;
+    if (!client || client.getProtocolEra() !== 'modern') return;
+    const caps = client.getServerCapabilities() ?? {};
+    const filter = {
+      ...(caps.tools?.listChanged ? { toolsListChanged: true } : {}),
+      ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
+      ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
+      ...(caps.resources?.subscribe && this.subscribed.size ? { resourceSubscriptions: [...this.subscribed] } : {}),
+    };
+    const previous = this.subscription;
+    this.subscription = undefined;
+    if (Object.keys(filter).length) {
+      try {
+        this.subscription = await client.listen(filter);
+      } catch (err) {
+        this.log.warn('could not subscribe to list changes (subscriptions/listen)', { error: (err as Error).message });
+      }
+    }
+    previous?.close();
+  }
+
+  private closeSubscription(): void {
+    this.subscription?.close();
+    this.subscription = undefined;
   }
 
   private captureStderr(transport: Transport): void {
@@ -334,29 +323,18 @@ export class DownstreamConnection extends EventEmitter {
     });
   }
 
-  /** Lists everything (or one kind), following pagination cursors. */
+  /** Lists everything (or one kind); the client follows pagination cursors. */
   private async listAll(client: Client, only?: 'tools' | 'resources' | 'prompts'): Promise<Offerings> {
     const caps = client.getServerCapabilities() ?? {};
     const next: Offerings = { ...this.offerings };
-    const pages = async <T>(fetch: (cursor?: string) => Promise<{ nextCursor?: string } & T>, pick: (page: T) => unknown[]) => {
-      const all: unknown[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await fetch(cursor);
-        all.push(...pick(page));
-        cursor = page.nextCursor;
-      } while (cursor);
-      return all;
-    };
     const want = (k: string) => !only || only === k;
-    if (want('tools')) next.tools = caps.tools ? ((await pages((c) => client.listTools({ cursor: c }), (p) => p.tools)) as Tool[]) : [];
+    const fresh = { cacheMode: 'bypass' as const };
+    if (want('tools')) next.tools = caps.tools ? (await client.listTools(undefined, fresh)).tools : [];
     if (want('resources')) {
-      next.resources = caps.resources ? ((await pages((c) => client.listResources({ cursor: c }), (p) => p.resources)) as Resource[]) : [];
-      next.resourceTemplates = caps.resources
-        ? ((await pages((c) => client.listResourceTemplates({ cursor: c }), (p) => p.resourceTemplates).catch(() => [])) as ResourceTemplate[])
-        : [];
+      next.resources = caps.resources ? (await client.listResources(undefined, fresh)).resources : [];
+      next.resourceTemplates = caps.resources ? await client.listResourceTemplates(undefined, fresh).then((r) => r.resourceTemplates, () => []) : [];
     }
-    if (want('prompts')) next.prompts = caps.prompts ? ((await pages((c) => client.listPrompts({ cursor: c }), (p) => p.prompts)) as Prompt[]) : [];
+    if (want('prompts')) next.prompts = caps.prompts ? (await client.listPrompts(undefined, fresh)).prompts : [];
     return next;
   }
 
@@ -364,7 +342,7 @@ export class DownstreamConnection extends EventEmitter {
     if (generation !== this.generation || this.stopping) return;
     if (this.state !== 'ready') return; // a failed connect reports itself
     this.client = undefined;
-    this.direct = undefined;
+    this.closeSubscription();
     const detail = this.lastStderr();
     const message = `the server closed its connection${detail ? ` (last stderr: ${detail})` : ''}`;
     this.log.warn('server exited', { error: message });
@@ -402,7 +380,7 @@ export class DownstreamConnection extends EventEmitter {
   }
 
   /** Waits for a connecting or restarting server, up to the call's own timeout. */
-  private async ready(signal?: AbortSignal): Promise<Client> {
+  async ready(signal?: AbortSignal): Promise<Client> {
     if (this.state === 'connecting' || this.state === 'restarting') {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(this.config.timeoutMs, this.config.startupTimeoutMs));
@@ -415,7 +393,7 @@ export class DownstreamConnection extends EventEmitter {
       });
     }
     if (this.state === 'ready' && this.client) return this.client;
-    throw new McpError(ErrorCode.InternalError, this.unavailableMessage());
+    throw new ProtocolError(ProtocolErrorCode.InternalError, this.unavailableMessage());
   }
 
   unavailableMessage(): string {
@@ -433,175 +411,37 @@ export class DownstreamConnection extends EventEmitter {
     }
   }
 
-  /** One request to the server, under its circuit breaker and concurrency limit. */
-  private async withCall<T>(ctx: CallContext, what: string, run: (client: Client) => Promise<T>): Promise<T> {
-    const refused = this.breaker.admit();
-    if (refused) throw new McpError(ErrorCode.InternalError, refused);
-    let verdict: 'ok' | 'failed' | undefined;
-    let slot = false;
-    try {
-      await this.limit.acquire(ctx.signal);
-      slot = true;
-      const client = await this.ready(ctx.signal);
-      const caller = ctx.caller;
-      if (caller) this.inFlight.set(caller, (this.inFlight.get(caller) ?? 0) + 1);
-      try {
-        const result = await run(client);
-        verdict = 'ok';
-        return result;
-      } catch (err) {
-        if (!ctx.signal?.aborted && isServerFailure(err)) verdict = 'failed';
-        throw this.explainCallError(err, what);
-      } finally {
-        if (caller) this.leave(caller);
-      }
-    } finally {
-      if (slot) this.limit.release();
-      // A server that is down (not ready) or a cancelled call gives no verdict on the server's health.
-      if (verdict === 'ok') this.breaker.success();
-      else if (verdict === 'failed') this.breaker.failure();
-      else this.breaker.release();
-    }
-  }
-
-  private explainCallError(err: unknown, what: string): Error {
-    if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
-      const detail = this.lastStderr();
-      return new McpError(ErrorCode.InternalError, `server "${this.name}" exited during ${what}${detail ? ` (last stderr: ${detail})` : ''}; it is being restarted, retry the call`);
-    }
-    if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
-      return new McpError(ErrorCode.RequestTimeout, `server "${this.name}" did not answer ${what} within ${this.config.timeoutMs} ms; the call was cancelled (raise servers.${this.name}.timeoutMs if it is just slow)`);
-    }
-    return err as Error;
-  }
-
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext = {}): Promise<CallToolResult> {
-    return this.withCall(ctx, `the call to ${name}`, async (client) => {
-      // The timeout is ours, not the SDK's, so that it restarts on each progress report we relay.
-      // One controller, linked to the caller's signal by hand: AbortSignal.any costs far more per call
-      // (weak references and GC work; it was the hub's largest overhead in `npm run bench:proxy`).
-      const abort = new AbortController();
-      let timedOut = false;
-      let timer: NodeJS.Timeout | undefined;
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut = true;
-          abort.abort(`timed out after ${this.config.timeoutMs} ms`);
-        }, this.config.timeoutMs);
-      };
-      const onCallerAbort = () => abort.abort(ctx.signal?.reason);
-      if (ctx.signal?.aborted) onCallerAbort();
-      else ctx.signal?.addEventListener('abort', onCallerAbort, { once: true });
-      arm();
-      let token: string | undefined;
-      if (ctx.onprogress) {
-        token = `${this.name}-${++this.progressSeq}`;
-        const relay = ctx.onprogress;
-        this.progress.set(token, (p) => {
-          arm();
-          relay(p);
-        });
-      }
-      try {
-        // request() rather than callTool(): the hub passes results through; the upstream client validates them.
-        return (await client.request(
-          { method: 'tools/call', params: { name, arguments: args ?? {}, ...(token ? { _meta: { progressToken: token } } : {}) } },
-          CallToolResultSchema,
-          { signal: abort.signal, timeout: 2 ** 31 - 1 },
-        )) as CallToolResult;
-      } catch (err) {
-        if (timedOut && !ctx.signal?.aborted) throw new McpError(ErrorCode.RequestTimeout, 'Request timed out');
-        throw err;
-      } finally {
-        clearTimeout(timer);
-        ctx.signal?.removeEventListener('abort', onCallerAbort);
-        if (token) this.progress.delete(token);
-      }
-    });
-  }
-
-  /**
-   * The fast path's tools/call (src/server/relay.ts): sent straight on the transport, beneath the Client's
-   * Protocol, with callTool's timeout, cancellation, progress, in-flight caller and error texts. Undefined
-   * unless the server is ready: the caller then takes callTool, which also waits for a (re)starting server.
-   */
-  startCall(name: string, args: Record<string, unknown> | undefined, options: StartCallOptions): DirectCall | undefined {
-    const direct = this.direct;
-    if (this.state !== 'ready' || !direct) return undefined;
-    // A breaker not closed (fail fast or probe) or no free slot (wait): callTool handles both.
-    if (this.breaker.state !== 'closed' || !this.limit.tryAcquire()) return undefined;
-    // Registered for the call's duration, so the server's sampling/elicitation requests reach this caller.
-    const caller = options.caller;
-    if (caller) this.inFlight.set(caller, (this.inFlight.get(caller) ?? 0) + 1);
-    let done = false;
-    const finish = () => {
-      done = true;
-      this.limit.release();
-      if (caller) this.leave(caller);
-    };
-    const call = direct.call(name, args, {
-      onprogress: options.onprogress,
-      onsettled: (outcome) => {
-        finish();
-        if ('error' in outcome) {
-          if (isServerFailure(outcome.error)) this.breaker.failure();
-          else this.breaker.success();
-          return options.onsettled({ error: this.explainCallError(outcome.error, `the call to ${name}`) });
-        }
-        this.breaker.success();
-        // As client.request(..., CallToolResultSchema) does on the SDK path.
-        const parsed = CallToolResultSchema.safeParse(outcome.result);
-        options.onsettled(parsed.success ? { result: parsed.data } : { error: parsed.error });
-      },
-    });
-    return {
-      cancel: (reason) => {
-        if (!done) finish();
-        call.cancel(reason);
-      },
-    };
+    return this.calls.callTool(name, args, ctx);
   }
 
   readResource(uri: string, ctx: CallContext = {}): Promise<ReadResourceResult> {
-    return this.withCall(ctx, `reading ${uri}`, (client) => client.readResource({ uri }, this.requestOptions(ctx)));
+    return this.calls.readResource(uri, ctx);
   }
 
   getPrompt(name: string, args: Record<string, string> | undefined, ctx: CallContext = {}): Promise<GetPromptResult> {
-    return this.withCall(ctx, `the prompt ${name}`, (client) => client.getPrompt({ name, arguments: args }, this.requestOptions(ctx)));
+    return this.calls.getPrompt(name, args, ctx);
   }
 
-  subscribeResource(uri: string, subscribe: boolean): Promise<unknown> {
-    return this.withCall({}, `subscribing to ${uri}`, (client) => (subscribe ? client.subscribeResource({ uri }) : client.unsubscribeResource({ uri })));
+  complete(params: CompleteRequest['params'], ctx: CallContext = {}): Promise<CompleteResult> {
+    return this.calls.complete(params, ctx);
+  }
+
+  /** resources/subscribe for a 2025-11-25 server; the subscription stream's filter for a 2026-07-28 one. */
+  async subscribeResource(uri: string, subscribe: boolean): Promise<unknown> {
+    if (subscribe) this.subscribed.add(uri);
+    else this.subscribed.delete(uri);
+    if (this.client?.getProtocolEra() === 'modern') return this.listen();
+    return this.calls.subscribeResource(uri, subscribe);
   }
 
   /**
    * The server's last meaningful stderr line, for error texts: Node's closing "Node.js v20.x" line,
    * blank lines, carets and stack frames say nothing about what went wrong, so the line before them is shown.
    */
-  private lastStderr(): string | undefined {
+  lastStderr(): string | undefined {
     const meaningful = this.stderrTail.filter((l) => l.trim() && !/^Node\.js v\d/.test(l.trim()) && !/^\s*at\s/.test(l) && !/^\s*\^+\s*$/.test(l));
     return meaningful.at(-1)?.trim().slice(0, 500);
-  }
-
-  private leave(caller: Caller): void {
-    const left = (this.inFlight.get(caller) ?? 1) - 1;
-    if (left > 0) this.inFlight.set(caller, left);
-    else this.inFlight.delete(caller);
-  }
-
-  /**
-   * The caller that a message the server sends now belongs to: the one client session (or detached run)
-   * with calls in flight here. Undefined with none; 'ambiguous' with calls of several, since neither
-   * stdio nor the SDK tells which call a server's request relates to.
-   */
-  private boundCaller(): Caller | undefined | 'ambiguous' {
-    let found: Caller | undefined;
-    for (const caller of this.inFlight.keys()) {
-      if (found && (found.session ?? found) !== (caller.session ?? caller)) return 'ambiguous';
-      found = caller;
-    }
-    return found;
   }
 
   /** What to fix when a stdio server's command (or its cwd) does not exist; undefined for other failures. */
@@ -618,21 +458,16 @@ export class DownstreamConnection extends EventEmitter {
     if (this.state === 'ready') void this.client?.sendRootsListChanged().catch(() => undefined);
   }
 
-  private requestOptions(ctx: CallContext) {
-    return { signal: ctx.signal, timeout: this.config.timeoutMs };
-  }
-}
-
-/** Errors that say the server is unwell (it died or did not answer), as opposed to a JSON-RPC error it chose to send. */
-function isServerFailure(err: unknown): boolean {
-  return err instanceof McpError && (err.code === ErrorCode.ConnectionClosed || err.code === ErrorCode.RequestTimeout);
 }
 
 /** How long a stdio server has to exit on EOF before SIGTERM; the SDK alone waits 2 s, longer than a shutdown should take. */
 const STOP_GRACE_MS = 500;
 
+/** Each client's transport: the client holds it only once connected, and a connect can fail or hang before. */
+const transports = new WeakMap<Client, Transport>();
+
 function stdioPid(client: Client | undefined): number | undefined {
-  return (client?.transport as { pid?: number | null } | undefined)?.pid ?? undefined;
+  return ((client && transports.get(client)) as { pid?: number | null } | undefined)?.pid ?? undefined;
 }
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {
@@ -652,6 +487,7 @@ async function closeClient(client: Client | undefined): Promise<void> {
   if (pid) closing.add(pid);
   const timer = pid ? setTimeout(() => killQuietly(pid, 'SIGTERM'), STOP_GRACE_MS) : undefined;
   await client.close().catch(() => undefined);
+  await transports.get(client)?.close().catch(() => undefined);
   clearTimeout(timer);
   if (pid) closing.delete(pid);
 }

@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { LoadedConfig } from '../config/load.js';
 import type { ServerConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { Caller } from '../access/principal.js';
+import type { Caller } from '../access/caller.js';
 import { DownstreamConnection, type ChangeKind, type RestartPolicy } from './connection.js';
 
 export interface PoolOptions {

@@ -1,20 +1,49 @@
 // Builds the client transport for one downstream server from its config entry.
 import path from 'node:path';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/schema.js';
-import { useFastReadBuffer } from './fast-read-buffer.js';
 import { packageBin } from './package-bin.js';
+
+/**
+ * A stdio server's transport. The SDK, meeting its own StdioClientTransport, probes the revision in a
+ * throwaway copy of the server (a second process per start); any other stdio transport is probed in
+ * place, on the process that then serves: one start, as the hub always had. A server that answers the
+ * probe with an error gets the 2025-11-25 handshake after it on the same process.
+ */
+export class ServerProcessTransport extends StdioClientTransport {}
 
 export type TransportKind = 'stdio' | 'http' | 'sse';
 
+/**
+ * The transport with each answer handed to the client after the notifications the server sent before it.
+ * The SDK client runs a notification's handler a microtask later than it settles an answer, so the last
+ * progress report of a call (sent just before its result) reached no one. A Proxy, so every other member
+ * of the transport (HTTP's session and headers, stdio's process) stays the SDK's own.
+ */
+export function inOrder<T extends Transport>(transport: T): T {
+  return new Proxy(transport, {
+    set(target, property, value, receiver) {
+      if (property !== 'onmessage' || typeof value !== 'function') return Reflect.set(target, property, value, receiver);
+      const deliver = value as NonNullable<Transport['onmessage']>;
+      target.onmessage = (message, extra) => {
+        if ('id' in message && ('result' in message || 'error' in message)) setImmediate(() => deliver(message, extra));
+        else deliver(message, extra);
+      };
+      return true;
+    },
+  });
+}
+
 export function createTransport(name: string, config: ServerConfig, kind: TransportKind, baseDir: string, dataDir?: string): Transport {
+  return inOrder(openTransport(name, config, kind, baseDir, dataDir));
+}
+
+function openTransport(name: string, config: ServerConfig, kind: TransportKind, baseDir: string, dataDir?: string): Transport {
   if (kind === 'stdio') {
     // A `package:` server runs its bin with this Node, wherever npm installed it.
     const script = config.package ? packageBin(config.package, config.bin, baseDir, name) : undefined;
-    return useFastReadBuffer(new StdioClientTransport({
+    return new ServerProcessTransport({
       command: script ? process.execPath : config.command!,
       args: script ? [script, ...config.args] : config.args,
       // Only a minimal base (PATH, HOME, ...) plus what the entry names: one app's secrets never
@@ -23,7 +52,7 @@ export function createTransport(name: string, config: ServerConfig, kind: Transp
       env: { ...getDefaultEnvironment(), ...(dataDir ? { MCP_HUB_DATA_DIR: dataDir } : {}), ...config.env },
       cwd: path.resolve(baseDir, config.cwd ?? '.'),
       stderr: 'pipe',
-    }));
+    });
   }
   const url = new URL(config.url!);
   const requestInit = { headers: config.headers };

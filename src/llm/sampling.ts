@@ -2,7 +2,8 @@
 // that made the request). Costs the hub nothing and needs no key. Clients that declare
 // `sampling.tools` get real tool definitions; for the others the tools are described in the prompt
 // and the call is read back from a JSON answer.
-import { CreateMessageResultSchema, CreateMessageResultWithToolsSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageResultSchema, CreateMessageResultWithToolsSchema } from '@modelcontextprotocol/core';
+import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { LlmProviderError } from './errors.js';
 import { extractJson, JSON_INSTRUCTION, normaliseJsonText } from './json.js';
 import { maxTokensFor, temperatureFor, toolArguments, type Availability, type Provider, type ProviderAnswer, type ResolvedEntry } from './provider.js';
@@ -113,9 +114,11 @@ function callsFromText(text: string, tools: LlmToolDef[], forced: string | undef
 }
 
 function samplingError(err: unknown): LlmProviderError {
-  if (err instanceof McpError) {
-    if (err.code === ErrorCode.RequestTimeout) return new LlmProviderError('timeout', `sampling: ${err.message}`);
-    if (err.code === ErrorCode.ConnectionClosed) return new LlmProviderError('network', `sampling: ${err.message}`);
+  if (err instanceof SdkError) {
+    if (err.code === SdkErrorCode.RequestTimeout) return new LlmProviderError('timeout', `sampling: ${err.message}`);
+    if (err.code === SdkErrorCode.ConnectionClosed) return new LlmProviderError('network', `sampling: ${err.message}`);
+  }
+  if (err instanceof ProtocolError || err instanceof SdkError) {
     // The user declined, or the client could not sample: another provider may still answer.
     return new LlmProviderError('refused', `sampling: ${err.message}`);
   }

@@ -1,6 +1,6 @@
 // The one interface the planner (and anything else that needs a model) uses, whatever the provider:
 // OpenAI (or any OpenAI-compatible endpoint), Anthropic, or the client's own model via MCP sampling.
-import type { Caller } from '../access/principal.js';
+import type { Caller } from '../access/caller.js';
 
 export interface LlmMessage {
   role: 'user' | 'assistant';

@@ -21,6 +21,8 @@ const MAX_AUDITED_NAME = 120;
 
 export class CallTracker {
   inFlight = 0;
+  /** The calls in flight, for what a shutdown waits for. */
+  private readonly open = new Set<CallInfo>();
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -31,11 +33,13 @@ export class CallTracker {
   start(info: CallInfo): FinishCall {
     const t0 = performance.now();
     this.inFlight++;
+    this.open.add(info);
     let done = false;
     return (outcome, error) => {
       if (done) return;
       done = true;
       this.inFlight--;
+      this.open.delete(info);
       // Bookkeeping must never fail the call it records, nor skip the in-flight count below.
       if (outcome) {
         try {
@@ -67,6 +71,11 @@ export class CallTracker {
   }
 
   /** Resolves true when no call is in flight, or false after timeoutMs. */
+  /** The tools of the calls in flight, by name. */
+  inFlightTools(): string[] {
+    return [...this.open].map((c) => (c.known ? c.tool : 'an unknown tool'));
+  }
+
   idle(timeoutMs: number): Promise<boolean> {
     if (this.inFlight === 0) return Promise.resolve(true);
     return new Promise((resolve) => {

@@ -2,8 +2,8 @@
 // per call, retries only for read-only or idempotent tools, a failed step skips its dependents, one
 // replan after failures (completed results kept), consent before destructive steps, cancellation.
 // The plan is the only source of steps: tool output is data and can never add steps or tools.
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext, Caller } from '../access/principal.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { CallContext, Caller } from '../access/caller.js';
 import { systemClock } from '../llm/limiter.js';
 import type { Llm, LlmMessage } from '../llm/types.js';
 import { validateArguments as outputProblem } from '../catalog/validate.js';

@@ -2,7 +2,8 @@
 // look a run up. Composes planner + validator + executor + the store of runs waiting for approval;
 // every dependency comes in as an interface (the hub passes its Catalog, ToolIndex, Llm and memory).
 import { randomUUID } from 'node:crypto';
-import type { Caller, Principal } from '../access/principal.js';
+import type { Principal } from '../access/principal.js';
+import type { Caller } from '../access/caller.js';
 import { allowsTool } from '../access/policy.js';
 import { OrchestrateConfigSchema, type OrchestrateConfig, type OrchestrateConfigInput } from '../config/orchestrate.js';
 import { childLogger } from '../log/logger.js';

@@ -3,8 +3,9 @@
 // for a plan through a forced `submit_plan` tool call (or a JSON answer when the provider cannot call
 // tools), validates it, and on invalid plans asks once more with the errors.
 import { z } from 'zod';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Caller, Principal } from '../access/principal.js';
+import type { Tool } from '@modelcontextprotocol/client';
+import type { Principal } from '../access/principal.js';
+import type { Caller } from '../access/caller.js';
 import { allowsTool } from '../access/policy.js';
 import type { Llm, LlmMessage, LlmResponse, LlmToolDef } from '../llm/types.js';
 import { PlanSchema, type Plan, type PlanInput } from './plan.js';

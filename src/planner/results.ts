@@ -1,6 +1,6 @@
 // A tool result as plan data (see plan.ts): structuredContent when present, else the text parsed as
 // JSON when it is JSON, else the text. Plus the bounded copies that go into run records.
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 
 function textParts(result: CallToolResult): string[] {
   return (result.content ?? [])

@@ -3,7 +3,7 @@
 // We follow them: a tool that is not annotated read-only and not annotated non-destructive may be
 // destructive, so it needs consent. Unannotated servers (the Xero MCP server, say) can be declared
 // safe tool by tool with `orchestrate.trust` globs; `orchestrate.confirm` globs always ask.
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { globToRegExp } from '../catalog/naming.js';
 
 export interface SafetyRules {

@@ -5,7 +5,7 @@
 // enforced: the validator checks literal arguments against the full schema and names the field.
 // `full` shows the description and the whole JSON Schema. Both say what the tool returns: the shape of
 // its structured output, or "text" (a plan extracts fields from text with a prompt step's outputSchema).
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 
 export type ToolRendering = 'compact' | 'full';
 

@@ -2,7 +2,7 @@
 // arguments fit each tool's input schema, expressions compile, references point to earlier steps,
 // dependsOn ids exist, no cycles. Every issue names the step and the field, so a model (or a person)
 // can fix the plan from the message alone.
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { PlanSchema, isToolStep, type Plan, type Step } from './plan.js';
 import { ExpressionError, compile, findExpressions, referencedSteps, templateSources, type FoundExpression } from './expressions.js';
 import { literalArgumentProblems } from './literal-args.js';

@@ -1,15 +1,19 @@
-// Streamable HTTP transport for the hub: /mcp with one session per client, /health for probes (up or
-// down, nothing else: it needs no token), /metrics for Prometheus (admin tokens only). In front of the
-// MCP transport, in this order: Host and Origin checks (DNS-rebinding protection, as the MCP spec asks),
-// bearer-token authentication, rate limits, body size and nesting depth, JSON parsing, session limits
-// (in all and per token). Every refusal is a JSON-RPC error with a fitting HTTP status; nothing a client
-// sends can throw past handle(). Config edits re-authenticate: the token set is rebuilt, and sessions
-// whose token is gone or whose rights changed are closed.
-import http from 'node:http';
+// Streamable HTTP for the hub, on Hono: /mcp for MCP clients of both revisions, /health for probes (up or
+// down, nothing else: it needs no token), /metrics for Prometheus (admin tokens only). In front of /mcp,
+// as small middlewares in this order: Host and Origin checks (DNS-rebinding protection, as the MCP spec
+// asks), bearer-token authentication, rate limits, body size, nesting depth and JSON parsing. Then the
+// revision decides: a 2025-11-25 client (initialize, Mcp-Session-Id) gets a session of its own, within
+// session limits (in all and per token); a 2026-07-28 request is served on its own by the SDK's handler,
+// as the token's principal. Every refusal is a JSON-RPC error with a fitting HTTP status; nothing a client
+// sends can throw past the app. Config edits re-authenticate: the token set is rebuilt, and sessions whose
+// token is gone or whose rights changed are closed.
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { serve, type HttpBindings } from '@hono/node-server';
+import { WebStandardStreamableHTTPServerTransport, createMcpHandler, isInitializeRequest, isLegacyRequest, type AuthInfo } from '@modelcontextprotocol/server';
 import type { HttpConfig, TokenConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { localPrincipal, type Principal } from '../access/principal.js';
@@ -20,10 +24,12 @@ import { Authenticator, LOOPBACK_HOSTS, tokenPrincipal, unsafeBinding } from './
 import { RateLimiter } from './limits.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-limits.js';
 import { installLastResort } from './last-resort.js';
-import type { Session } from './upstream.js';
+import type { ListChange, Session } from './upstream.js';
 
 export interface SessionHost {
-  newSession(principal: Principal): Session;
+  newSession(principal: Principal, options?: { perRequest?: boolean }): Session;
+  /** Changes that 2026-07-28 clients hear of on their subscriptions/listen streams. */
+  onListChanged?(listener: (change: ListChange) => void): void;
   /** Config edits applied by the hub: the token set is rebuilt from each. */
   onReload?(listener: (next: LoadedConfig) => void): void;
   status(): HubStatus;
@@ -42,7 +48,7 @@ export interface HttpHandle {
 export type HttpSettings = Pick<HttpConfig, 'host' | 'port' | 'allowedOrigins'> & Partial<HttpConfig>;
 
 interface OpenSession {
-  transport: StreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   session: Session;
   /** The token that opened it (undefined without auth). */
   tokenName?: string;
@@ -82,6 +88,9 @@ function edgeSettings(config: Partial<HttpConfig>, previous?: EdgeSettings): Edg
   };
 }
 
+/** What the middlewares hand on: who the client is, and its parsed body. */
+type Env = { Bindings: HttpBindings; Variables: { principal?: Principal; body?: unknown } };
+
 export async function serveHttp(host: SessionHost, config: HttpSettings, log: Logger): Promise<HttpHandle> {
   const unsafe = unsafeBinding({ host: config.host, auth: config.auth, allowUnauthenticated: config.allowUnauthenticated ?? false });
   if (unsafe) throw new Error(unsafe);
@@ -96,139 +105,179 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
   const loopback = LOOPBACK_HOSTS.has(config.host);
   let accepting = true;
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      log.error('HTTP request failed', { error: (err as Error).message });
-      if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error');
-      else res.end();
-    });
-  });
-  // A client that sends a broken request line or headers gets a 400 from Node; it must never reach 'error'.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
-  function refuse(res: http.ServerResponse, reason: string, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  const refuse = (c: Context, reason: string, status: number, code: number, message: string, headers: Record<string, string> = {}): Response => {
     host.metrics?.refused(reason);
-    rpcError(res, status, code, message, headers);
-  }
+    return c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status as never, headers);
+  };
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://hub');
-    // Anyone may ask whether the hub is up; what it serves and to how many is not theirs to know.
-    if (url.pathname === '/health' && req.method === 'GET') return json(res, accepting ? 200 : 503, { status: accepting ? 'ok' : 'down' });
-    if (!accepting) return refuse(res, 'shutdown', 503, -32000, 'The hub is shutting down', { 'retry-after': '5', connection: 'close' });
-    const { auth, maxBodyBytes, maxSessions } = settings;
-    const isMetrics = url.pathname === '/metrics' && req.method === 'GET' && host.metrics && settings.metrics;
-    if (url.pathname !== '/mcp' && !isMetrics) return json(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
+  // 2026-07-28: each request is served on its own, by a session made for it as the token's principal.
+  const modern = createMcpHandler((rc) => host.newSession(principalOf(rc.authInfo), { perRequest: true }).server, {
+    legacy: 'reject',
+    onerror: (err) => log.debug('MCP request failed', { error: err.message }),
+  });
+  host.onListChanged?.((change) => {
+    if ('uri' in change) modern.notify.resourceUpdated(change.uri);
+    else if (change.kind === 'tools') modern.notify.toolsChanged();
+    else if (change.kind === 'prompts') modern.notify.promptsChanged();
+    else modern.notify.resourcesChanged();
+  });
 
-    const origin = req.headers.origin;
+  const app = new Hono<Env>();
+
+  // Anyone may ask whether the hub is up; what it serves and to how many is not theirs to know.
+  app.get('/health', (c) => c.json({ status: accepting ? 'ok' : 'down' }, accepting ? 200 : 503));
+
+  const open: MiddlewareHandler<Env> = async (c, next) => {
+    if (!accepting) return refuse(c, 'shutdown', 503, -32000, 'The hub is shutting down', { 'retry-after': '5', connection: 'close' });
+    await next();
+  };
+
+  // DNS-rebinding protection: a foreign Origin, or a foreign Host on a loopback binding, is refused.
+  const sameSite: MiddlewareHandler<Env> = async (c, next) => {
+    const origin = c.req.header('origin');
     if (origin && !originAllowed(origin, settings.allowedOrigins)) {
       log.warn('refused a request from a foreign Origin', { origin });
-      return refuse(res, 'origin', 403, -32000, `Origin ${origin} is not allowed; add it to http.allowedOrigins`);
+      return refuse(c, 'origin', 403, -32000, `Origin ${origin} is not allowed; add it to http.allowedOrigins`);
     }
-    const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (loopback && !LOOPBACK_HOSTS.has(hostName)) {
-      return refuse(res, 'host', 403, -32000, `Host ${hostName} is not allowed for a hub bound to loopback`);
-    }
+    const hostName = (c.req.header('host') ?? '').replace(/:\d+$/, '');
+    if (loopback && !LOOPBACK_HOSTS.has(hostName)) return refuse(c, 'host', 403, -32000, `Host ${hostName} is not allowed for a hub bound to loopback`);
+    await next();
+  };
 
-    let scope: Principal | undefined;
+  const authenticate: MiddlewareHandler<Env> = async (c, next) => {
+    const { auth } = settings;
     if (auth) {
-      scope = auth.authenticate(req.headers.authorization);
-      if (!scope) {
-        log.warn('refused a request without a valid bearer token', { path: url.pathname, address: req.socket.remoteAddress });
-        return refuse(res, 'auth', 401, -32001, 'Unauthorized: send Authorization: Bearer <token> with a token from http.auth.tokens', {
+      const principal = auth.authenticate(c.req.header('authorization'));
+      if (!principal) {
+        log.warn('refused a request without a valid bearer token', { path: c.req.path, address: c.env.incoming.socket.remoteAddress });
+        return refuse(c, 'auth', 401, -32001, 'Unauthorized: send Authorization: Bearer <token> with a token from http.auth.tokens', {
           'www-authenticate': 'Bearer realm="mcp-orchestrator"',
         });
       }
+      c.set('principal', principal);
     }
-    if (isMetrics) {
-      // Metrics name every server and tool and count every token's calls: admin tokens only.
-      if (scope && !seesInternals(scope)) return refuse(res, 'metrics', 403, -32001, `Forbidden: /metrics needs an admin token (http.auth.tokens[].admin); token "${scope.name}" is not one`);
-      const { contentType, body } = await host.metrics!.render();
-      res.writeHead(200, { 'content-type': contentType });
-      res.end(body);
-      return;
-    }
+    await next();
+  };
 
-    const clientKey = scope ? `token:${scope.name}` : `addr:${req.socket.remoteAddress ?? '?'}`;
-    const sessionId = req.headers['mcp-session-id'];
-    const open = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
-    const wait = Math.max(perClient.take(clientKey), open ? perSession.take(open.transport.sessionId!) : 0);
+  const rateLimit: MiddlewareHandler<Env> = async (c, next) => {
+    const principal = c.get('principal');
+    const clientKey = principal ? `token:${principal.name}` : `addr:${c.env.incoming.socket.remoteAddress ?? '?'}`;
+    const sessionId = c.req.header('mcp-session-id');
+    const known = sessionId !== undefined && sessions.has(sessionId);
+    const wait = Math.max(perClient.take(clientKey), known ? perSession.take(sessionId) : 0);
     if (wait > 0) {
-      return refuse(res, 'rate', 429, -32000, `Too many requests: over the rate limit for this ${open ? 'session or ' : ''}${scope ? 'token' : 'client'}; retry after ${wait} s`, {
+      return refuse(c, 'rate', 429, -32000, `Too many requests: over the rate limit for this ${known ? 'session or ' : ''}${principal ? 'token' : 'client'}; retry after ${wait} s`, {
         'retry-after': String(wait),
       });
     }
+    await next();
+  };
 
-    let body: unknown;
-    if (req.method === 'POST') {
-      const declared = Number(req.headers['content-length'] ?? 0);
-      const raw = declared > maxBodyBytes ? undefined : await readBody(req, maxBodyBytes);
-      if (raw === undefined) return refuse(res, 'size', 413, -32600, `Request body exceeds ${maxBodyBytes} bytes (http.maxBodyBytes)`, { connection: 'close' });
-      if (nestsDeeperThan(raw)) return refuse(res, 'malformed', 400, -32600, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        return refuse(res, 'malformed', 400, -32700, 'Parse error: the body is not valid JSON');
+  // Body size (a kept middleware, checked per request: an edit may change the limit), nesting depth, JSON.
+  const readBody: MiddlewareHandler<Env> = async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const limit = settings.maxBodyBytes;
+    const tooLarge = (cx: Context) => refuse(cx, 'size', 413, -32600, `Request body exceeds ${limit} bytes (http.maxBodyBytes)`, { connection: 'close' });
+    if (Number(c.req.header('content-length') ?? 0) > limit) return tooLarge(c);
+    return bodyLimit({ maxSize: limit, onError: tooLarge })(c, async () => {
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      if (nestsDeeperThan(raw)) {
+        c.res = refuse(c, 'malformed', 400, -32600, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+        return;
       }
-    }
+      try {
+        c.set('body', JSON.parse(Buffer.from(raw).toString('utf8')));
+      } catch {
+        c.res = refuse(c, 'malformed', 400, -32700, 'Parse error: the body is not valid JSON');
+        return;
+      }
+      await next();
+    });
+  };
 
-    if (typeof sessionId === 'string') {
+  app.get('/metrics', open, sameSite, authenticate, async (c) => {
+    if (!host.metrics || !settings.metrics) return c.json({ error: 'not found; the MCP endpoint is /mcp' }, 404);
+    // Metrics name every server and tool and count every token's calls: admin tokens only.
+    const principal = c.get('principal');
+    if (principal && !seesInternals(principal)) {
+      return refuse(c, 'metrics', 403, -32001, `Forbidden: /metrics needs an admin token (http.auth.tokens[].admin); token "${principal.name}" is not one`);
+    }
+    const { contentType, body } = await host.metrics.render();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
+
+  app.all('/mcp', open, sameSite, authenticate, rateLimit, readBody, async (c) => {
+    const principal = c.get('principal') ?? LOCAL;
+    const body = c.get('body');
+    const request = c.req.raw;
+    if (!(await isLegacyRequest(request, body))) return modern.fetch(request, { parsedBody: body, authInfo: authInfoOf(principal) });
+    return legacy(c, principal, body);
+  });
+
+  app.notFound((c) => c.json({ error: 'not found; the MCP endpoint is /mcp' }, 404));
+  app.onError((err, c) => {
+    log.error('HTTP request failed', { error: err.message });
+    return c.json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }, 500);
+  });
+
+  /** 2025-11-25: a session per client, opened by initialize and named by Mcp-Session-Id after. */
+  async function legacy(c: Context<Env>, principal: Principal, body: unknown): Promise<Response> {
+    const sessionId = c.req.header('mcp-session-id');
+    if (sessionId !== undefined) {
       // An unknown session and another token's session read alike: neither reveals that the id exists.
       // After a config edit the same token may stand for other rights: the key covers name and rights.
-      if (!open || open.key !== (scope ?? LOCAL).key) return refuse(res, 'session', 404, -32001, 'Session not found; initialize a new session');
+      const open = sessions.get(sessionId);
+      if (!open || open.key !== principal.key) return refuse(c, 'session', 404, -32001, 'Session not found; initialize a new session');
       open.lastSeen = Date.now();
-      return open.transport.handleRequest(req, res, body);
+      return open.transport.handleRequest(c.req.raw, { parsedBody: body });
     }
-    if (req.method === 'POST' && isInitializeRequest(body)) {
-      const pendingAll = [...opening.values()].reduce((a, b) => a + b, 0);
-      if (sessions.size + pendingAll >= maxSessions) {
-        return refuse(res, 'sessions', 503, -32000, `Too many open sessions (http.maxSessions: ${maxSessions}); retry later or close unused sessions`, { 'retry-after': '5' });
+    if (c.req.method !== 'POST' || !isInitializeRequest(body)) {
+      return refuse(c, 'malformed', 400, -32000, 'Bad request: send an initialize request first, or the Mcp-Session-Id header of an open session');
+    }
+    const { maxSessions } = settings;
+    const pendingAll = [...opening.values()].reduce((a, b) => a + b, 0);
+    if (sessions.size + pendingAll >= maxSessions) {
+      return refuse(c, 'sessions', 503, -32000, `Too many open sessions (http.maxSessions: ${maxSessions}); retry later or close unused sessions`, { 'retry-after': '5' });
+    }
+    const tokenName = principal === LOCAL ? undefined : principal.name;
+    if (tokenName !== undefined) {
+      const quota = settings.quotas.get(tokenName) ?? 1;
+      const mine = [...sessions.values()].filter((s) => s.tokenName === tokenName).length + (opening.get(tokenName) ?? 0);
+      if (mine >= quota) {
+        return refuse(c, 'token-sessions', 503, -32000, `Too many open sessions for token "${tokenName}" (http.auth.tokens[].maxSessions: ${quota}); retry later or close unused sessions`, { 'retry-after': '5' });
       }
-      if (scope) {
-        const quota = settings.quotas.get(scope.name) ?? 1;
-        const mine = [...sessions.values()].filter((s) => s.tokenName === scope!.name).length + (opening.get(scope.name) ?? 0);
-        if (mine >= quota) {
-          return refuse(res, 'token-sessions', 503, -32000, `Too many open sessions for token "${scope.name}" (http.auth.tokens[].maxSessions: ${quota}); retry later or close unused sessions`, { 'retry-after': '5' });
-        }
-      }
-      // Counted as opening until it is in `sessions` (or failed): concurrent initializes cannot pass the quota.
-      const name = scope?.name ?? '';
-      opening.set(name, (opening.get(name) ?? 0) + 1);
-      let counted = true;
-      const opened = () => {
-        if (!counted) return;
-        counted = false;
-        const left = (opening.get(name) ?? 1) - 1;
-        if (left > 0) opening.set(name, left);
-        else opening.delete(name);
-      };
-      // Without auth (loopback, or a gateway in front that authenticates) the client is the local user.
-      const principal = scope ?? LOCAL;
-      const session = host.newSession(principal);
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          sessions.set(id, { transport, session, tokenName: scope?.name, key: principal.key, lastSeen: Date.now() });
-          opened();
-        },
-      });
-      transport.onclose = () => {
-        if (transport.sessionId) {
-          sessions.delete(transport.sessionId);
-          perSession.forget(transport.sessionId);
-        }
-      };
-      try {
-        await session.server.connect(transport);
-        return await transport.handleRequest(req, res, body);
-      } finally {
+    }
+    // Counted as opening until it is in `sessions` (or failed): concurrent initializes cannot pass the quota.
+    const name = tokenName ?? '';
+    opening.set(name, (opening.get(name) ?? 0) + 1);
+    let counted = true;
+    const opened = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (opening.get(name) ?? 1) - 1;
+      if (left > 0) opening.set(name, left);
+      else opening.delete(name);
+    };
+    const session = host.newSession(principal);
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, session, tokenName, key: principal.key, lastSeen: Date.now() });
         opened();
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) {
+        sessions.delete(transport.sessionId);
+        perSession.forget(transport.sessionId);
       }
+    };
+    try {
+      await session.server.connect(transport);
+      return await transport.handleRequest(c.req.raw, { parsedBody: body });
+    } finally {
+      opened();
     }
-    return refuse(res, 'malformed', 400, -32000, 'Bad request: send an initialize request first, or the Mcp-Session-Id header of an open session');
   }
 
   // A config edit re-authenticates: new requests meet the new token set at once, and open sessions
@@ -270,9 +319,14 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
   );
   sweeper.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+  const server = await new Promise<http.Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as http.Server)) as http.Server;
+    s.once('error', reject);
+  });
+  // A client that sends a broken request line or headers gets a 400 from Node; it must never reach 'error'.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -288,10 +342,23 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
       accepting = false;
       clearInterval(sweeper);
       await Promise.all([...sessions.values()].map((s) => s.transport.close().catch(() => undefined)));
+      await modern.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The principal travels to the per-request session through the SDK's authInfo. */
+function authInfoOf(principal: Principal): AuthInfo {
+  return { token: '', clientId: principal.name, scopes: [], extra: { principal } };
+}
+
+function principalOf(authInfo: AuthInfo | undefined): Principal {
+  const principal = authInfo?.extra?.principal as Principal | undefined;
+  // Every request reaches the handler through /mcp, which sets it: one without is never served as anyone.
+  if (!principal) throw new Error('a 2026-07-28 request reached the MCP handler without a principal');
+  return principal;
 }
 
 function originAllowed(origin: string, allowed: string[]): boolean {
@@ -302,24 +369,4 @@ function originAllowed(origin: string, allowed: string[]): boolean {
   } catch {
     return false;
   }
-}
-
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function rpcError(res: http.ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 }

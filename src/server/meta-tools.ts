@@ -1,8 +1,9 @@
 // The hub's own tools, always present and unprefixed. Each is a zod input schema plus a handler;
 // later capabilities add theirs to the same list.
 import { z } from 'zod';
-import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext, Principal } from '../access/principal.js';
+import type { CallToolResult, Tool, ToolAnnotations } from '@modelcontextprotocol/server';
+import type { Principal } from '../access/principal.js';
+import type { CallContext } from '../access/caller.js';
 import type { Need } from '../access/policy.js';
 import { toolError } from '../catalog/catalog.js';
 import type { MemoryStatus } from '../memory/index.js';

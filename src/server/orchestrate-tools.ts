@@ -2,8 +2,9 @@
 // asks consent for destructive steps (MCP elicitation when the client can answer it, else an approve
 // path through orchestrate {runId, approve}), runs the plan and reports each step.
 import { z } from 'zod';
-import { ElicitResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext } from '../access/principal.js';
+import { ElicitResultSchema } from '@modelcontextprotocol/core';
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { CallContext } from '../access/caller.js';
 import type { ApprovalRequest, Approver, RunResult } from '../planner/index.js';
 import { toolError } from '../catalog/catalog.js';
 import { mayActFor, principalOf } from '../access/policy.js';

@@ -1,8 +1,8 @@
 // What the upstream server needs from the hub. The hub implements it; the server never reaches
 // past it, which keeps the composition in hub.ts and the protocol handling here.
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Catalog } from '../catalog/catalog.js';
-import type { CallContext } from '../access/principal.js';
+import type { CallContext } from '../access/caller.js';
 import type { HubStatus } from '../status.js';
 import type { ToolIndex } from '../routing/index.js';
 import type { Orchestrator } from '../planner/index.js';

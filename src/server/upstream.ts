@@ -1,51 +1,42 @@
-// The hub as an MCP server: one Server per client session, all serving the same catalog.
-// Requests are routed to the owning downstream server; progress, logging, cancellation and the
-// downstream servers' own requests (sampling, elicitation, roots) cross in both directions.
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+// The hub as an MCP server: one Server per client session (2025-11-25) or per request (2026-07-28), all
+// serving the same catalog. Requests are routed to the owning downstream server; progress, logging,
+// cancellation and the downstream servers' own requests (sampling, elicitation, roots) cross in both
+// directions: asked of a 2025 client as requests, of a 2026 client as input_required rounds
+// (./input-required.ts).
 import {
-  CallToolRequestSchema,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
-  RootsListChangedNotificationSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  LOG_LEVEL_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type CallToolResult,
+  type ClientCapabilities,
   type LoggingMessageNotification,
-  type RequestId,
-  type ServerNotification,
-  type ServerRequest,
+  type ServerContext,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallContext, Caller, Principal } from '../access/principal.js';
+} from '@modelcontextprotocol/server';
+import type { CallContext, Caller } from '../access/caller.js';
+import type { Principal } from '../access/principal.js';
 import { toolError } from '../catalog/catalog.js';
 import { createHash } from 'node:crypto';
 import { parseHubUri, shortenName } from '../catalog/naming.js';
 import { resultText } from '../observability/calls.js';
 import { allowsMetaTool, allowsTool, metaToolRefusal, seesServer } from '../access/policy.js';
 import { metaToolDefinition, runMetaTool } from './meta-tools.js';
-import { ToolCallRelay } from './relay.js';
+import type { InputBroker } from './input-required.js';
 import type { HubServices } from './services.js';
 
 export const HUB_VERSION = '0.1.0';
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** Which revision a session speaks: 2025-11-25 (initialize, a session) or 2026-07-28 (each request stands alone). */
+export type Era = 'legacy' | 'modern';
 
-/** The SDK Server with the tools/call fast path (./relay.ts) in front of each transport it connects to. */
-class RelayedServer extends Server {
-  relay?: ToolCallRelay;
+/** A change a 2026-07-28 client hears of on its subscriptions/listen stream. */
+export type ListChange = { kind: 'tools' | 'resources' | 'prompts' } | { uri: string };
 
-  override async connect(transport: Transport): Promise<void> {
-    this.relay?.attach(transport);
-    await super.connect(transport);
-  }
-}
+/** How long a 2026 client may keep a list before asking again; list changes reach it sooner through subscriptions/listen. */
+const LIST_TTL_MS = 10_000;
 
 /** A tool definition's digest, once per object: catalog and meta-tool definitions are shared until they change. */
 const toolDigests = new WeakMap<Tool, string>();
@@ -55,7 +46,9 @@ function toolDigest(tool: Tool): string {
   return digest;
 }
 
-/** One connected upstream client. */
+type Request = { method: string; params?: Record<string, unknown> };
+
+/** One connected upstream client (2025-11-25), or one request of a 2026-07-28 client. */
 export class Session {
   lastActive = Date.now();
   readonly server: Server;
@@ -67,76 +60,101 @@ export class Session {
   private listed?: string;
   /** Digest of the list last announced with list_changed (one notice per new list, however many events led to it). */
   private announced?: string;
+  /** The client's name and capabilities as its last request declared them (2026 requests carry their own). */
+  private declared?: { name?: string; capabilities?: ClientCapabilities };
 
   constructor(
     private readonly hub: HubServices,
     /** Who this client is: a token's principal, or the local user (stdio, loopback HTTP without auth). */
     readonly principal: Principal,
+    private readonly inputs: InputBroker,
     onRootsChanged: () => void,
   ) {
-    const server = new RelayedServer(
+    // Lists are filtered per token: a token's list may be cached for that token only.
+    const cacheScope = principal.local ? 'public' : 'private';
+    const list = { ttlMs: LIST_TTL_MS, cacheScope } as const;
+    this.server = new Server(
       { name: 'mcp-orchestrator', version: HUB_VERSION },
       {
         capabilities: {
           tools: { listChanged: true },
           resources: { listChanged: true, subscribe: true },
           prompts: { listChanged: true },
+          completions: {},
           logging: {},
         },
         instructions: hub.instructions(),
+        cacheHints: { 'tools/list': list, 'prompts/list': list, 'resources/list': list, 'resources/templates/list': list, 'resources/read': { ttlMs: 0, cacheScope: 'private' } },
+        requestState: { verify: inputs.verify },
       },
     );
-    // Opting in to the fast path for tools/call: the relay sees the transport's messages first.
-    server.relay = new ToolCallRelay({
-      hub,
-      principal,
-      callerFor: (id: RequestId) => this.callerFor((request, schema) => server.request(request, schema as never, { relatedRequestId: id })),
-      touch: () => (this.lastActive = Date.now()),
-      resolve: (name: string) => this.resolveToolName(name),
-    });
-    this.server = server;
     this.caller = this.callerFor();
     this.registerHandlers();
-    this.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => onRootsChanged());
+    this.server.setNotificationHandler('notifications/roots/list_changed', async () => onRootsChanged());
   }
 
-  /** A Caller, bound to a request when `send` is that request's sendRequest, so relayed requests travel on its stream (HTTP). */
-  private callerFor(send?: (request: ServerRequest, schema: unknown) => Promise<unknown>): Caller {
+  /**
+   * A Caller; bound to a request when `request` is given, so relayed requests and log lines travel with it
+   * (on its own stream over HTTP, in the order the server sent them).
+   */
+  private callerFor(request?: { send(request: Request, inputKey?: string): Promise<unknown>; ctx: ServerContext; logLevel?: string }): Caller {
     const server = this.server;
     return {
       principal: this.principal,
       session: this,
-      capabilities: () => server.getClientCapabilities(),
-      sendRequest: (request, schema) => (send ? send(request as ServerRequest, schema) : server.request(request as ServerRequest, schema as never)) as Promise<never>,
-      sendLog: (params) => this.sendLog(params),
+      capabilities: () => this.declared?.capabilities ?? server.getClientCapabilities(),
+      sendRequest: (r, _schema, options) => (request ? request.send(r, options?.inputKey) : server.request(r as never)) as Promise<never>,
+      // The SDK applies the client's level: logging/setLevel (2025-11-25) or the request's own (2026-07-28).
+      sendLog: (params) => (request ? void request.ctx.mcpReq.log(params.level, params.data, params.logger).catch(() => undefined) : this.sendLog(params)),
+      logLevel: () => request?.logLevel,
     };
   }
 
+  private clientName(): string | undefined {
+    return this.declared?.name ?? this.server.getClientVersion()?.name;
+  }
+
   /**
-   * The call context for one request. Progress goes out in order, and `flush` lets the handler wait
-   * for it before answering: on HTTP the response closes the stream, dropping later notifications.
+   * Runs a request's work with its call context: for a 2025 client directly (its questions are requests
+   * on the same stream), for a 2026 client through the input broker (its questions are input_required
+   * rounds, and the work outlives the request that started it). Progress goes out in order and is
+   * flushed before the answer: on HTTP the response closes the stream, dropping later notifications.
    */
-  private context(extra: Extra): CallContext & { flush(): Promise<void> } {
+  private async handle<T>(ctx: ServerContext, work: (call: CallContext) => Promise<T>): Promise<T> {
     this.lastActive = Date.now();
-    const progressToken = extra._meta?.progressToken;
+    const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    const modern = envelope?.[CLIENT_CAPABILITIES_META_KEY] !== undefined;
+    if (modern) {
+      this.declared = {
+        name: (envelope?.[CLIENT_INFO_META_KEY] as { name?: string } | undefined)?.name,
+        capabilities: envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities,
+      };
+    }
+    const progressToken = ctx.mcpReq._meta?.progressToken;
     let pending = Promise.resolve();
-    return {
-      signal: extra.signal,
-      caller: this.callerFor((request, schema) => extra.sendRequest(request, schema as never)),
-      onprogress:
-        progressToken === undefined
-          ? undefined
-          : (p) => {
-              pending = pending.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } })).catch(() => undefined);
-            },
-      flush: () => pending,
-    };
+    const onprogress =
+      progressToken === undefined
+        ? undefined
+        : (p: Record<string, unknown>) => {
+            pending = pending.then(() => ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken } } as never)).catch(() => undefined);
+          };
+    if (!modern) {
+      // A 2025 client filters log lines itself (logging/setLevel): servers are asked for all of them.
+      const caller = this.callerFor({ send: (request) => ctx.mcpReq.send(request as never), ctx, logLevel: 'debug' });
+      const result = await work({ signal: ctx.mcpReq.signal, caller, onprogress });
+      await pending;
+      return result;
+    }
+    const logLevel = envelope?.[LOG_LEVEL_META_KEY] as string | undefined;
+    const result = await this.inputs.run(ctx, this.principal.key, (ask, signal) => work({ signal, caller: this.callerFor({ send: ask, ctx, logLevel }), onprogress }));
+    await pending;
+    return result as T;
   }
 
   private registerHandlers(): void {
     const { server, hub } = this;
     const principal = this.principal;
-    server.setRequestHandler(ListToolsRequestSchema, async () => {
+    server.setRequestHandler('tools/list', async () => {
       this.lastActive = Date.now();
       const exposure = this.exposure();
       this.aliases = exposure.aliases;
@@ -144,53 +162,58 @@ export class Session {
       this.announced = undefined;
       return { tools: exposure.tools };
     });
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { arguments: args } = request.params;
-      const name = this.resolveToolName(request.params.name);
-      const ctx = this.context(extra);
-      const meta = hub.metaTools().find((t) => t.name === name);
-      // Catalog tools are checked, audited and counted in hub.callTool (every path to a tool goes there).
-      if (!meta) {
-        const result = await hub.callTool(name, args, ctx);
-        await ctx.flush();
-        return result;
-      }
-      const finish = hub.track({ kind: 'meta', tool: name, known: true, client: principal.name, args });
-      if (!allowsMetaTool(principal, meta)) {
-        finish('refused', 'outside the token scope');
-        return toolError(metaToolRefusal(principal, meta));
-      }
-      try {
-        const result = await runMetaTool(meta, args, { hub, call: ctx });
-        finish(extra.signal.aborted ? 'cancelled' : result.isError ? 'error' : 'ok', result.isError ? resultText(result) : undefined);
-        await ctx.flush();
-        return result;
-      } catch (err) {
-        finish('error', String(err));
-        throw err;
-      }
-    });
-    // Resources and prompts have no tool name: a scoped client sees those of the servers it has whole (`server__*`).
+    server.setRequestHandler('tools/call', (request, ctx) =>
+      this.handle(ctx, async (call): Promise<CallToolResult> => {
+        const { arguments: args } = request.params;
+        const name = this.resolveToolName(request.params.name);
+        const meta = hub.metaTools().find((t) => t.name === name);
+        // Catalog tools are checked, audited and counted in hub.callTool: the one pipeline every path to a tool takes.
+        if (!meta) return hub.callTool(name, args, call);
+        const finish = hub.track({ kind: 'meta', tool: name, known: true, client: principal.name, args });
+        if (!allowsMetaTool(principal, meta)) {
+          finish('refused', 'outside the token scope');
+          return toolError(metaToolRefusal(principal, meta));
+        }
+        try {
+          const result = await runMetaTool(meta, args, { hub, call });
+          finish(call.signal?.aborted ? 'cancelled' : result.isError ? 'error' : 'ok', result.isError ? resultText(result) : undefined);
+          return result;
+        } catch (err) {
+          finish('error', String(err));
+          throw err;
+        }
+      }),
+    );
+    // Resources and prompts have no tool name: a scoped client sees those of the servers it has whole (`<prefix>__*`).
     // A resource URI carries its server's prefix (hub://<prefix>/...); one without is an unprefixed server's.
     const serverOf = (uri: string) => parseHubUri(uri)?.server;
     const checkResource = (uri: string) => {
-      if (!seesServer(principal, serverOf(uri))) throw new McpError(ErrorCode.InvalidParams, `resource "${uri}" is not available to token "${principal.name}"`);
+      if (!seesServer(principal, serverOf(uri))) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `resource "${uri}" is not available to token "${principal.name}"`, { uri });
     };
-    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: hub.catalog.resources().filter((r) => seesServer(principal, serverOf(r.uri))) }));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    server.setRequestHandler('resources/list', async () => ({ resources: hub.catalog.resources().filter((r) => seesServer(principal, serverOf(r.uri))) }));
+    server.setRequestHandler('resources/templates/list', async () => ({
       resourceTemplates: hub.catalog.resourceTemplates().filter((t) => seesServer(principal, serverOf(t.uriTemplate))),
     }));
-    server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => (checkResource(request.params.uri), hub.catalog.readResource(request.params.uri, this.context(extra))));
-    server.setRequestHandler(SubscribeRequestSchema, async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, true), {}));
-    server.setRequestHandler(UnsubscribeRequestSchema, async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, false), {}));
-    server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+    server.setRequestHandler('resources/read', (request, ctx) => this.handle(ctx, async (call) => (checkResource(request.params.uri), hub.catalog.readResource(request.params.uri, call))));
+    server.setRequestHandler('resources/subscribe', async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, true), {}));
+    server.setRequestHandler('resources/unsubscribe', async (request) => (checkResource(request.params.uri), await hub.catalog.subscribeResource(request.params.uri, false), {}));
+    server.setRequestHandler('prompts/list', async () => ({
       prompts: hub.catalog.prompts().filter((p) => seesServer(principal, hub.catalog.prefixOf(p.server))).map((p) => p.prompt),
     }));
-    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-      const entry = hub.catalog.prompts().find((p) => p.name === request.params.name);
-      if (!entry || !seesServer(principal, hub.catalog.prefixOf(entry.server))) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; prompts/list shows the available ones`);
-      return hub.catalog.getPrompt(request.params.name, request.params.arguments, this.context(extra));
-    });
+    const prompt = (name: string) => {
+      const entry = hub.catalog.prompts().find((p) => p.name === name);
+      if (!entry || !seesServer(principal, hub.catalog.prefixOf(entry.server))) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown prompt "${name}"; prompts/list shows the available ones`);
+      return entry;
+    };
+    server.setRequestHandler('prompts/get', (request, ctx) => this.handle(ctx, async (call) => hub.catalog.getPrompt(prompt(request.params.name).name, request.params.arguments, call)));
+    server.setRequestHandler('completion/complete', (request, ctx) =>
+      this.handle(ctx, async (call) => {
+        const ref = request.params.ref;
+        if (ref.type === 'ref/prompt') prompt(ref.name);
+        else checkResource(ref.uri);
+        return hub.catalog.complete(request.params, call);
+      }),
+    );
   }
 
   /**
@@ -202,7 +225,7 @@ export class Session {
    */
   private exposure(): { tools: Tool[]; aliases: Map<string, string>; digest: string } {
     const { hub, principal } = this;
-    const limits = hub.clientLimits(this.server.getClientVersion()?.name);
+    const limits = hub.clientLimits(this.clientName());
     const meta = hub.metaTools().filter((t) => allowsMetaTool(principal, t)).map((t) => metaToolDefinition(t, { hub, principal }));
     let catalog = hub.listedTools().filter((t) => allowsTool(principal, t.name));
     if (limits.maxTools !== undefined && meta.length + catalog.length > limits.maxTools) {
@@ -232,7 +255,7 @@ export class Session {
     if (known !== undefined) return known;
     const { hub } = this;
     if (hub.catalog.getTool(name) || hub.isMetaTool(name)) return name;
-    const max = hub.clientLimits(this.server.getClientVersion()?.name).maxNameLength;
+    const max = hub.clientLimits(this.clientName()).maxNameLength;
     if (max === undefined || name.length > max) return name;
     // Aliases are deterministic: one from an earlier list (or session) still resolves after the catalog changed.
     this.aliases = this.exposure().aliases;
@@ -245,27 +268,32 @@ export class Session {
    * scope, its client's limits, search_tools' app list) with what it was last given.
    */
   exposureChanged(): void {
-    if (!this.server.getClientCapabilities()) return;
+    if (!this.connected()) return;
     const digest = this.exposure().digest;
     if (digest === this.listed || digest === this.announced) return;
     this.announced = digest;
     this.notifyChanged('tools');
   }
 
+  /** Whether the client has said who it is (initialize, or a 2026 request): nothing goes out before. */
+  private connected(): boolean {
+    return this.declared !== undefined || this.server.getClientCapabilities() !== undefined;
+  }
+
   /** list_changed to this client; ignored before it has initialized. */
   notifyChanged(kind: 'tools' | 'resources' | 'prompts'): void {
-    if (!this.server.getClientCapabilities()) return;
+    if (!this.connected()) return;
     const send = kind === 'tools' ? this.server.sendToolListChanged() : kind === 'resources' ? this.server.sendResourceListChanged() : this.server.sendPromptListChanged();
     void send.catch(() => undefined);
   }
 
   sendLog(params: LoggingMessageNotification['params']): void {
-    if (!this.server.getClientCapabilities()) return;
-    void this.server.sendLoggingMessage(params).catch(() => undefined);
+    if (!this.connected()) return;
+    void this.server.sendLoggingMessage(params as never).catch(() => undefined);
   }
 
   resourceUpdated(uri: string): void {
-    if (!this.server.getClientCapabilities()) return;
+    if (!this.connected()) return;
     void this.server.sendResourceUpdated({ uri }).catch(() => undefined);
   }
 

@@ -3,9 +3,10 @@
 // A workflow belongs to the principal that created it: every run acts as it (its current rights), and
 // only it or an admin sees or changes the workflow (src/workflows/service.ts, src/access/policy.ts).
 import { z } from 'zod';
-import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitResultSchema } from '@modelcontextprotocol/core';
 import { WorkflowInputSchema, scheduleToCron, type WorkflowSummary } from '../workflows/index.js';
-import type { CallContext, Principal } from '../access/principal.js';
+import type { Principal } from '../access/principal.js';
+import type { CallContext } from '../access/caller.js';
 import { defineMetaTool, jsonResult } from './meta-tools.js';
 
 /** Who calls; the workflow tools need one (their `needs` already refuses a call without). */

@@ -2,7 +2,7 @@
 // scripts, and an Llm that answers from a script and records every request. The end-to-end tests go
 // through the real hub and the mock LLM API instead.
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { CallContext } from '../../src/access/principal.js';
+import type { CallContext } from '../../src/access/caller.js';
 import type { Llm, LlmRequest, LlmResponse } from '../../src/llm/types.js';
 import type { IndexedTool } from '../../src/routing/index.js';
 

@@ -1,8 +1,7 @@
-// The tools/call fast path (src/server/relay.ts, src/downstream/direct-calls.ts) end to end: the real hub
-// as a child process over stdio and Streamable HTTP, a hand-written downstream server (no SDK) that
-// records the wire, so each test can see which path a call took and what reached the server.
-// The SDK path is reached through the call_tool meta-tool, which routes the same call through
-// Catalog.callTool: the fast path must answer exactly as it does.
+// One call pipeline end to end: the real hub as a child process over stdio and Streamable HTTP, a
+// hand-written downstream server (no SDK) that records the wire. A tools/call of a catalog tool and a
+// call_tool of the same tool go through the same steps (scope, arguments, audit, the downstream call,
+// result handling), so they must answer exactly alike, whatever the server does.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -17,7 +16,7 @@ const SLOW_TIMEOUT_MS = 1500;
 
 type Event = { server: string; pid: number; event: string; id?: string | number; tool?: string; method?: string; key?: string; params?: any };
 
-describe.each<Mode>(['stdio', 'http'])('tools/call fast path over %s', (mode) => {
+describe.each<Mode>(['stdio', 'http'])('the call pipeline over %s', (mode) => {
   let hub: HubHandle;
   let eventsFile: string;
   const events = () => readEvents(eventsFile) as Event[];
@@ -30,7 +29,7 @@ describe.each<Mode>(['stdio', 'http'])('tools/call fast path over %s', (mode) =>
       10_000,
       `${server} to see the cancellation of ${String(requestId)}`,
     );
-  const viaSdkPath = (name: string, args: Record<string, unknown>) => hub.client.callTool({ name: 'call_tool', arguments: { name, arguments: args } });
+  const viaCallTool = (name: string, args: Record<string, unknown>) => hub.client.callTool({ name: 'call_tool', arguments: { name, arguments: args } });
 
   beforeAll(async () => {
     const dir = tempDir('relay-test-');
@@ -50,12 +49,13 @@ describe.each<Mode>(['stdio', 'http'])('tools/call fast path over %s', (mode) =>
     await hub?.close();
   });
 
-  it('relays a catalog tool call under an id of its own; meta-tools take the SDK path', async () => {
-    expect(text(await hub.client.callTool({ name: 'raw__echo', arguments: { text: 'fast' } }))).toBe('echo: fast');
-    expect(text(await viaSdkPath('raw__echo', { text: 'sdk' }))).toBe('echo: sdk');
+  it('sends a tools/call and a call_tool of the same tool to the server alike', async () => {
+    expect(text(await hub.client.callTool({ name: 'raw__echo', arguments: { text: 'direct' } }))).toBe('echo: direct');
+    expect(text(await viaCallTool('raw__echo', { text: 'meta' }))).toBe('echo: meta');
     const calls = events().filter((e) => e.server === XERO_NAME && e.tool === 'echo');
-    expect(calls.find((e) => e.params.arguments.text === 'fast')!.id).toMatch(/^hub-direct-\d+$/);
-    expect(typeof calls.find((e) => e.params.arguments.text === 'sdk')!.id).toBe('number');
+    const [direct, meta] = ['direct', 'meta'].map((t) => calls.find((e) => e.params.arguments.text === t)!);
+    expect(Object.keys(direct.params).sort()).toEqual(Object.keys(meta.params).sort());
+    expect(typeof direct.id).toBe(typeof meta.id);
   });
 
   it('maps interleaved calls answered out of order back to their callers', async () => {
@@ -87,7 +87,7 @@ describe.each<Mode>(['stdio', 'http'])('tools/call fast path over %s', (mode) =>
     for (const call of events().slice(before).filter((e) => e.tool === 'progress')) expect(call.params._meta.progressToken).toBe(call.id);
   });
 
-  it('answers exactly as the SDK path does: results, JSON-RPC errors, malformed results, plain-text failures, bad arguments', async () => {
+  it('answers tools/call and call_tool exactly alike: results, JSON-RPC errors, malformed results, plain-text failures, bad arguments', async () => {
     const cases: Array<[string, Record<string, unknown>]> = [
       ['raw__echo', { text: 'same' }],
       ['raw__fail', { code: -32099, message: 'custom failure' }],
@@ -100,13 +100,13 @@ describe.each<Mode>(['stdio', 'http'])('tools/call fast path over %s', (mode) =>
     const fast = [];
     for (const [name, args] of cases) {
       const result = await hub.client.callTool({ name, arguments: args });
-      expect(result).toEqual(await viaSdkPath(name, args));
+      expect(result).toEqual(await viaCallTool(name, args));
       fast.push(result);
     }
     const [ok, failed, malformed, plainFailure, plainFine, wrongType, missing] = fast;
     expect(ok.isError).toBeFalsy();
     expect(failed).toMatchObject({ isError: true });
-    expect(text(failed)).toBe('MCP error -32099: custom failure');
+    expect(text(failed)).toBe('server "raw" answered the call to fail with an error (-32099): custom failure');
     expect(malformed.isError).toBe(true);
     expect(plainFailure.isError).toBe(true);
     expect(plainFine.isError).toBeFalsy();
@@ -121,23 +121,21 @@ describe.each<Mode>(['stdio', 'http'])('tools/call fast path over %s', (mode) =>
     const call = hub.client.callTool({ name: 'raw__hang', arguments: {} }, undefined, { signal: abort.signal });
     call.catch(() => undefined);
     const started = await reached(XERO_NAME, 'hang', before);
-    expect(started.id).toMatch(/^hub-direct-/);
     abort.abort('user gave up');
     await expect(call).rejects.toThrow();
     expect((await cancelledAt(XERO_NAME, started.id)).params.reason).toBe('user gave up');
     expect(text(await hub.client.callTool({ name: 'raw__echo', arguments: { text: 'after' } }))).toBe('echo: after');
   });
 
-  it('times out a silent server with a cancellation and the SDK path\'s message', async () => {
+  it('times out a silent server with a cancellation and a message naming the setting', async () => {
     const before = events().length;
     const result = await hub.client.callTool({ name: 'rawslow__hang', arguments: {} });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain(`server "rawslow" did not answer the call to hang within ${SLOW_TIMEOUT_MS} ms`);
     expect(text(result)).toContain('servers.rawslow.timeoutMs');
     const call = await reached('raw-slow', 'hang', before);
-    expect(call.id).toMatch(/^hub-direct-/);
-    expect((await cancelledAt('raw-slow', call.id)).params.reason).toBe(`timed out after ${SLOW_TIMEOUT_MS} ms`);
-    expect(await viaSdkPath('rawslow__hang', {})).toEqual(result);
+    expect((await cancelledAt('raw-slow', call.id)).params.reason).toMatch(/timed out/i);
+    expect(await viaCallTool('rawslow__hang', {})).toEqual(result);
   });
 
   it('restarts the timeout on each progress report', async () => {
@@ -174,10 +172,10 @@ describe.each<Mode>(['stdio', 'http'])('tools/call fast path over %s', (mode) =>
     const started = await reached(XERO_NAME, 'hang', before);
     await transport.terminateSession();
     await other.close();
-    expect((await cancelledAt(XERO_NAME, started.id)).params.reason).toBe('the client closed the connection');
+    expect((await cancelledAt(XERO_NAME, started.id)).params.reason).toMatch(/closed/i);
   });
 
-  it('fails every call in flight at once when the server exits, with the SDK path\'s message', async () => {
+  it('fails every call in flight at once when the server exits, saying so', async () => {
     const before = events().length;
     const hanging = hub.client.callTool({ name: 'rawcrash__hang', arguments: {} });
     await reached('raw-crash', 'hang', before);
