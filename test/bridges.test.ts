@@ -42,7 +42,8 @@ async function modernPost(url: string, method: string, params: Record<string, un
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': '2026-07-28',
       'mcp-method': method,
-      ...(typeof params.name === 'string' ? { 'mcp-name': params.name } : {}),
+      // Mcp-Name: the tool or prompt, the resource, or the task a request is about.
+      ...(typeof (params.name ?? params.uri ?? params.taskId) === 'string' ? { 'mcp-name': String(params.name ?? params.uri ?? params.taskId) } : {}),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
     body: JSON.stringify({ jsonrpc: '2.0', id: 7, method, params: { ...params, _meta: { ...meta, ...(params._meta as object) } } }),
@@ -115,6 +116,29 @@ describe('bridges between the revisions, over HTTP', () => {
     expect(missing.json.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { sampling: {} } } });
   });
 
+  it("hands a 2026 server's task on under a hub task id, to its own principal only, and routes tasks/* back", async () => {
+    const TASKS = { extensions: { 'io.modelcontextprotocol/tasks': {} } };
+    const started = await modernPost(hub.url, 'tools/call', { name: 'new__slow_compute', arguments: { seconds: 0.3 } }, 'tok-all-0123456789', TASKS);
+    expect(started.json.result).toMatchObject({ resultType: 'task', status: 'working', taskId: expect.stringMatching(/^new\//) });
+    const { taskId } = started.json.result;
+    // Another token cannot follow it: to it the id is unknown.
+    expect((await modernPost(hub.url, 'tasks/get', { taskId }, 'tok-old-0123456789', TASKS)).json.error.code).toBe(-32602);
+    const done = await eventually(async () => {
+      const got = await modernPost(hub.url, 'tasks/get', { taskId }, 'tok-all-0123456789', TASKS);
+      return got.json.result?.status === 'completed' && got.json.result;
+    }, 10_000, 'the task to complete');
+    expect(done).toMatchObject({ taskId, result: { content: [{ type: 'text', text: 'Computed after 0.3 s' }] } });
+
+    const long = await modernPost(hub.url, 'tools/call', { name: 'new__slow_compute', arguments: { seconds: 60 } }, 'tok-all-0123456789', TASKS);
+    expect((await modernPost(hub.url, 'tasks/cancel', { taskId: long.json.result.taskId }, 'tok-all-0123456789', TASKS)).json.result).toBeDefined();
+    expect((await modernPost(hub.url, 'tasks/get', { taskId: long.json.result.taskId }, 'tok-all-0123456789', TASKS)).json.result.status).toBe('cancelled');
+  });
+
+  it('follows a task to its result for a client that does not take tasks', async () => {
+    const plain = await modernPost(hub.url, 'tools/call', { name: 'new__slow_compute', arguments: { seconds: 0.2 } }, 'tok-all-0123456789');
+    expect(plain.json.result).toMatchObject({ content: [{ type: 'text', text: 'Computed after 0.2 s' }] });
+  });
+
   it('marks 2026 lists private under a token, and each token sees its own', async () => {
     const all = await modernPost(hub.url, 'tools/list', {}, 'tok-all-0123456789');
     const old = await modernPost(hub.url, 'tools/list', {}, 'tok-old-0123456789');
@@ -167,6 +191,8 @@ describe('bridges over stdio', () => {
     const result = await hub.client.callTool({ name: 'new__test_input_required_result_sampling', arguments: {} });
     expect(result.isError).toBeFalsy();
     expect(text(result)).toBe('Sampled answer: sampled');
+    // A task of the 2026 server reaches a 2025 client as its final result.
+    expect(text(await hub.client.callTool({ name: 'new__slow_compute', arguments: { seconds: 0.2 } }))).toBe('Computed after 0.2 s');
     expect((await hubStatus(hub.client)).servers.find((s) => s.name === 'new')).toMatchObject({ state: 'ready' });
   });
 });

@@ -18,10 +18,14 @@ import {
   type ResultTypeMap,
   isInputRequiredResult,
 } from '@modelcontextprotocol/client';
+import { z } from 'zod';
 import type { CallContext } from '../access/caller.js';
 import type { ServerConfig } from '../config/schema.js';
 import type { CircuitBreaker, ConcurrencyLimit } from './breaker.js';
 import { askCaller, relayableCapabilities, type CallersInFlight } from './server-requests.js';
+import { TaskSchema, followTask, taskHandle, takesTasks, type Task, type TaskRegistry } from './tasks.js';
+
+const TaskAck = z.object({}).passthrough();
 
 /** What the calls need of their connection. */
 export interface CallHost {
@@ -30,6 +34,8 @@ export interface CallHost {
   readonly breaker: CircuitBreaker;
   readonly limit: ConcurrencyLimit;
   readonly callers: CallersInFlight;
+  /** Hub task ids handed to clients (shared by every server). */
+  readonly tasks: TaskRegistry;
   /** The client once the server is ready (waiting for a starting one, up to the call's timeout), or throws why not. */
   ready(signal?: AbortSignal): Promise<Client>;
   /** The server's last meaningful stderr line, for error texts. */
@@ -68,6 +74,8 @@ export class DownstreamCalls {
     let next: Record<string, unknown> = base;
     for (let round = 0; ; round++) {
       const result: unknown = await client.request({ method, params: next }, { ...options, allowInputRequired: true });
+      const task = method === 'tools/call' ? taskHandle(result) : undefined;
+      if (task) return this.task(client, task, ctx) as Promise<ResultTypeMap[M]>;
       if (!isInputRequiredResult(result)) return result as ResultTypeMap[M];
       if (round >= MAX_ROUNDS) throw new ProtocolError(ProtocolErrorCode.InternalError, `server "${this.host.name}" asked for input ${MAX_ROUNDS} times in one ${method}; gave up`);
       // Asked together and under the server's own keys: a 2026 client behind the hub gets one round with all of them.
@@ -83,6 +91,22 @@ export class DownstreamCalls {
 
   subscribeResource(uri: string, subscribe: boolean): Promise<unknown> {
     return this.run({}, `subscribing to ${uri}`, (client, options) => (subscribe ? client.subscribeResource({ uri }, options) : client.unsubscribeResource({ uri }, options)));
+  }
+
+  /** A task a server answered a call with: handed on under a hub task id to a client that takes tasks, else followed to its result. */
+  private async task(client: Client, task: Task, ctx: CallContext): Promise<CallToolResult> {
+    const owner = ctx.caller?.principal.key;
+    if (!owner || !takesTasks(ctx)) return followTask(client, task, ctx, this.host.name);
+    const taskId = this.host.tasks.add(this.host.name, task.taskId, owner, typeof task.ttlMs === 'number' ? task.ttlMs : undefined);
+    return { ...task, taskId, resultType: 'task', content: [] } as unknown as CallToolResult;
+  }
+
+  /** tasks/get, tasks/update or tasks/cancel of a task this server started, for the hub task id `taskId`. */
+  async taskRequest(method: 'tasks/get' | 'tasks/update' | 'tasks/cancel', serverTaskId: string, hubTaskId: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.run({}, `${method} of task ${serverTaskId}`, async (client, options) => {
+      const answer = (await client.request({ method, params: { ...params, taskId: serverTaskId } }, method === 'tasks/get' ? TaskSchema : TaskAck, options)) as Record<string, unknown>;
+      return method === 'tasks/get' ? { ...answer, taskId: hubTaskId } : {};
+    });
   }
 
   /** One request to the server, under its circuit breaker and concurrency limit. */

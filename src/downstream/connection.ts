@@ -29,6 +29,7 @@ import { CircuitBreaker, ConcurrencyLimit, type CircuitState } from './breaker.j
 import { DownstreamCalls } from './calls.js';
 import { CallersInFlight, RELAYED_CAPABILITIES, relayServerRequests } from './server-requests.js';
 import { createTransport, type TransportKind } from './transport.js';
+import { TaskRegistry } from './tasks.js';
 import { PackageNotFoundError } from './package-bin.js';
 
 export type ServerState = 'disabled' | 'not-configured' | 'connecting' | 'ready' | 'restarting' | 'failed' | 'crash-loop' | 'stopped';
@@ -54,6 +55,8 @@ export interface ConnectionOptions {
   autoRestart?: boolean;
   /** Answers relayed requests when no call is in flight (roots/list at startup, say). */
   fallbackCaller?: () => Caller | undefined;
+  /** Hub task ids handed to clients, shared by every server (./tasks.ts). */
+  tasks?: TaskRegistry;
 }
 
 export type ChangeKind = 'tools' | 'resources' | 'prompts' | 'state';
@@ -95,6 +98,7 @@ export class DownstreamConnection extends EventEmitter {
   protocolVersion?: string;
   /** Callers with calls in flight here: the server's own requests go to the one whose call caused them. */
   readonly callers = new CallersInFlight();
+  readonly tasks: TaskRegistry;
   private readonly calls: DownstreamCalls;
 
   private client?: Client;
@@ -125,6 +129,7 @@ export class DownstreamConnection extends EventEmitter {
       this.emit('circuit', state);
     });
     this.limit = new ConcurrencyLimit(config.maxConcurrent ?? 16);
+    this.tasks = options.tasks ?? new TaskRegistry();
     this.calls = new DownstreamCalls(this);
   }
 
@@ -425,6 +430,11 @@ export class DownstreamConnection extends EventEmitter {
 
   complete(params: CompleteRequest['params'], ctx: CallContext = {}): Promise<CompleteResult> {
     return this.calls.complete(params, ctx);
+  }
+
+  /** tasks/get, tasks/update or tasks/cancel of one of this server's tasks, by the server's own task id. */
+  taskRequest(method: 'tasks/get' | 'tasks/update' | 'tasks/cancel', serverTaskId: string, hubTaskId: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    return this.calls.taskRequest(method, serverTaskId, hubTaskId, params);
   }
 
   /** resources/subscribe for a 2025-11-25 server; the subscription stream's filter for a 2026-07-28 one. */

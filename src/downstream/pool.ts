@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { ServerConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Caller } from '../access/caller.js';
+import { TaskRegistry } from './tasks.js';
 import { DownstreamConnection, type ChangeKind, type RestartPolicy } from './connection.js';
 
 export interface PoolOptions {
@@ -24,6 +25,8 @@ export declare interface DownstreamPool {
 
 export class DownstreamPool extends EventEmitter {
   readonly connections = new Map<string, DownstreamConnection>();
+  /** Hub task ids handed to clients, for every server's tasks (./tasks.ts). */
+  readonly tasks = new TaskRegistry();
   /** Servers skipped because variables they need are unset: name -> the variables. */
   notConfigured: Record<string, string[]> = {};
   private baseDir = '.';
@@ -70,6 +73,7 @@ export class DownstreamPool extends EventEmitter {
       autoRestart: this.options.autoRestart ?? true,
       restart: this.options.restart,
       fallbackCaller: this.options.fallbackCaller,
+      tasks: this.tasks,
     });
     this.connections.set(name, connection);
     connection.on('changed', (kind) => this.emit('changed', name, kind));

@@ -5,6 +5,8 @@
 import { MissingRequiredClientCapabilityError, ProtocolError, ProtocolErrorCode, type Client, type ClientCapabilities } from '@modelcontextprotocol/client';
 import type { Caller } from '../access/caller.js';
 
+const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
 /** The capabilities the hub's downstream clients declare: what it can relay to an upstream client. */
 export const RELAYED_CAPABILITIES = { sampling: {}, elicitation: {}, roots: { listChanged: true } } satisfies ClientCapabilities;
 
@@ -44,7 +46,9 @@ export class CallersInFlight {
  */
 export function relayableCapabilities(caller: Caller | undefined): ClientCapabilities {
   const declared = caller?.capabilities() ?? {};
-  return Object.fromEntries(Object.keys(RELAYED_CAPABILITIES).filter((k) => k in declared).map((k) => [k, declared[k as keyof ClientCapabilities]]));
+  const relayed = Object.fromEntries(Object.keys(RELAYED_CAPABILITIES).filter((k) => k in declared).map((k) => [k, declared[k as keyof ClientCapabilities]]));
+  // Tasks the hub takes for any caller: it hands them on, or follows them to their result (./tasks.ts).
+  return { ...relayed, extensions: { [TASKS_EXTENSION]: {} } } as ClientCapabilities;
 }
 
 const CAPABILITY_OF: Record<string, keyof typeof RELAYED_CAPABILITIES> = {

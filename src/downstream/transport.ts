@@ -4,6 +4,7 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../config/schema.js';
 import { packageBin } from './package-bin.js';
+import { wrapTaskAnswer } from './tasks.js';
 
 /**
  * A stdio server's transport. The SDK, meeting its own StdioClientTransport, probes the revision in a
@@ -16,19 +17,22 @@ export class ServerProcessTransport extends StdioClientTransport {}
 export type TransportKind = 'stdio' | 'http' | 'sse';
 
 /**
- * The transport with each answer handed to the client after the notifications the server sent before it.
- * The SDK client runs a notification's handler a microtask later than it settles an answer, so the last
- * progress report of a call (sent just before its result) reached no one. A Proxy, so every other member
- * of the transport (HTTP's session and headers, stdio's process) stays the SDK's own.
+ * The transport as the hub's client needs it, in two respects. Each answer is handed over after the
+ * notifications the server sent before it: the SDK client runs a notification's handler a microtask later
+ * than it settles an answer, so the last progress report of a call (sent just before its result) reached no
+ * one. And a task handle (an answer of type "task", ./tasks.ts) is handed over in a form the client takes.
+ * A Proxy, so every other member of the transport (HTTP's session and headers, stdio's process) stays the SDK's own.
  */
-export function inOrder<T extends Transport>(transport: T): T {
+export function forHubClient<T extends Transport>(transport: T): T {
   return new Proxy(transport, {
     set(target, property, value, receiver) {
       if (property !== 'onmessage' || typeof value !== 'function') return Reflect.set(target, property, value, receiver);
       const deliver = value as NonNullable<Transport['onmessage']>;
       target.onmessage = (message, extra) => {
-        if ('id' in message && ('result' in message || 'error' in message)) setImmediate(() => deliver(message, extra));
-        else deliver(message, extra);
+        if (!('id' in message && ('result' in message || 'error' in message))) return deliver(message, extra);
+        const result = 'result' in message ? (message.result as Record<string, unknown>) : undefined;
+        const answer = result?.resultType === 'task' ? { ...message, result: wrapTaskAnswer(result) } : message;
+        setImmediate(() => deliver(answer as typeof message, extra));
       };
       return true;
     },
@@ -36,7 +40,7 @@ export function inOrder<T extends Transport>(transport: T): T {
 }
 
 export function createTransport(name: string, config: ServerConfig, kind: TransportKind, baseDir: string, dataDir?: string): Transport {
-  return inOrder(openTransport(name, config, kind, baseDir, dataDir));
+  return forHubClient(openTransport(name, config, kind, baseDir, dataDir));
 }
 
 function openTransport(name: string, config: ServerConfig, kind: TransportKind, baseDir: string, dataDir?: string): Transport {

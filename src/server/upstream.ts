@@ -25,6 +25,8 @@ import { resultText } from '../observability/calls.js';
 import { allowsMetaTool, allowsTool, metaToolRefusal, seesServer } from '../access/policy.js';
 import { metaToolDefinition, runMetaTool } from './meta-tools.js';
 import type { InputBroker } from './input-required.js';
+import { TASKS_EXTENSION } from '../downstream/tasks.js';
+import { z } from 'zod';
 import type { HubServices } from './services.js';
 
 export const HUB_VERSION = '0.1.0';
@@ -82,6 +84,8 @@ export class Session {
           prompts: { listChanged: true },
           completions: {},
           logging: {},
+          // Tasks of 2026 servers are handed on to a client that takes them (src/downstream/tasks.ts).
+          extensions: { [TASKS_EXTENSION]: {} },
         },
         instructions: hub.instructions(),
         cacheHints: { 'tools/list': list, 'prompts/list': list, 'resources/list': list, 'resources/templates/list': list, 'resources/read': { ttlMs: 0, cacheScope: 'private' } },
@@ -206,6 +210,19 @@ export class Session {
       return entry;
     };
     server.setRequestHandler('prompts/get', (request, ctx) => this.handle(ctx, async (call) => hub.catalog.getPrompt(prompt(request.params.name).name, request.params.arguments, call)));
+    // A task the hub handed on: its id names the server; only the principal that started it may follow it.
+    const TaskParams = z.object({ taskId: z.string() }).passthrough();
+    for (const method of ['tasks/get', 'tasks/update', 'tasks/cancel'] as const) {
+      server.setRequestHandler(method, { params: TaskParams }, async (params, ctx) => {
+        this.lastActive = Date.now();
+        const pool = hub.catalog.pool;
+        const { server: name, taskId } = pool.tasks.resolve(params.taskId, principal.key);
+        const connection = pool.get(name);
+        if (!connection) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown task "${params.taskId}": its server "${name}" is no longer configured`);
+        const extra = method === 'tasks/update' ? { inputResponses: ctx.mcpReq.inputResponses ?? params.inputResponses ?? {} } : {};
+        return connection.taskRequest(method, taskId, params.taskId, extra);
+      });
+    }
     server.setRequestHandler('completion/complete', (request, ctx) =>
       this.handle(ctx, async (call) => {
         const ref = request.params.ref;
