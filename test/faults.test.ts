@@ -390,7 +390,7 @@ describe('fault injection (HTTP hub with auth)', () => {
       expect(listed).toEqual(['call_tool', 'describe_tool', 'hub_status', 'search_tools', 'steady__add', 'steady__echo']);
       expect(text(await reader.callTool({ name: 'steady__echo', arguments: { message: 'in scope' } }))).toBe('steady: in scope');
       const attempts: Array<[string, Record<string, unknown>, RegExp]> = [
-        ['steady__pid', {}, /not available to token "reader"/], // direct: the fast path falls through to the refusal
+        ['steady__pid', {}, /not available to token "reader"/], // direct tools/call
         ['alpha__echo', { message: 'x' }, /not available to token "reader"/],
         ['call_tool', { name: 'steady__pid', arguments: {} }, /not available to token "reader"/],
         ['call_tool', { name: 'beta__env', arguments: {} }, /not available to token "reader"/],
@@ -421,7 +421,7 @@ describe('fault injection (HTTP hub with auth)', () => {
     } finally {
       await reader.close();
     }
-    figure('wrong-scope requests', `${refused}/${refused} refused (direct, fast path, call_tool, describe, orchestrate, plan, workflows, memory, resources, prompts); tools/list and search show only the 2 tools in scope`);
+    figure('wrong-scope requests', `${refused}/${refused} refused (direct, call_tool, describe, orchestrate, plan, workflows, memory, resources, prompts); tools/list and search show only the 2 tools in scope`);
   });
 
   it('keeps one server\'s secrets out of another server\'s environment and out of every log', async () => {
