@@ -28,11 +28,20 @@ export function forHubClient<T extends Transport>(transport: T): T {
     set(target, property, value, receiver) {
       if (property !== 'onmessage' || typeof value !== 'function') return Reflect.set(target, property, value, receiver);
       const deliver = value as NonNullable<Transport['onmessage']>;
+      // Whether a notification was handed over in this turn of the event loop: answers then wait for the next.
+      let notified = false;
       target.onmessage = (message, extra) => {
-        if (!('id' in message && ('result' in message || 'error' in message))) return deliver(message, extra);
+        if (!('id' in message && ('result' in message || 'error' in message))) {
+          if (!notified && !('id' in message)) {
+            notified = true;
+            setImmediate(() => (notified = false));
+          }
+          return deliver(message, extra);
+        }
         const result = 'result' in message ? (message.result as Record<string, unknown>) : undefined;
-        const answer = result?.resultType === 'task' ? { ...message, result: wrapTaskAnswer(result) } : message;
-        setImmediate(() => deliver(answer as typeof message, extra));
+        const answer = (result?.resultType === 'task' ? { ...message, result: wrapTaskAnswer(result) } : message) as typeof message;
+        if (notified) setImmediate(() => deliver(answer, extra));
+        else deliver(answer, extra);
       };
       return true;
     },
