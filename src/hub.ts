@@ -162,7 +162,10 @@ export class Hub implements HubServices {
     }
     const memoryConfig = options.memory ? loaded.config.memory : { ...loaded.config.memory, enabled: false };
     const memoryDeps = { dataDir: hub.dataDir(), logger: childLogger('memory'), embedder: hub.embedder, toolSchema: (name: string) => hub.catalog.getTool(name)?.tool.inputSchema };
-    [hub.memory] = await Promise.all([Memory.start(memoryConfig, memoryDeps), hub.pool.apply(loaded)]);
+    // Readiness waits for the servers (bounded by their startupTimeoutMs), not for Chroma or the embedding model:
+    // memory comes up in the background and its operations wait for it.
+    hub.memory = Memory.begin(memoryConfig, memoryDeps);
+    await hub.pool.apply(loaded);
     if (options.schedule) hub.releaseScheduling = claimScheduling(hub.dataDir());
     if (options.schedule || options.workflows) await hub.workflows.start(loaded.config.workflows, { schedule: options.schedule === true });
     if (options.watch) hub.stopWatching = watchConfig(loaded.file, (next) => void hub.reload(next), childLogger('config'));

@@ -75,8 +75,12 @@ describe('memory through the hub', () => {
     return { data: result.structuredContent as T, text: text(result), isError: result.isError === true };
   }
 
+  /** Memory's status once it has started (the hub serves before Chroma is up). */
   async function memoryStatus(): Promise<MemoryStatus> {
-    return ((await call<{ memory: MemoryStatus }>('hub_status')).data).memory;
+    return eventually(async () => {
+      const memory = (await call<{ memory: MemoryStatus }>('hub_status')).data.memory;
+      return memory.state !== 'starting' && memory;
+    }, 30_000, 'memory to start');
   }
 
   async function orchestrate(task: string): Promise<RunAnswer> {

@@ -45,7 +45,7 @@ export interface MemoryDeps {
   toolSchema?: (name: string) => unknown;
 }
 
-export type MemoryState = 'ready' | 'off' | 'unavailable';
+export type MemoryState = 'starting' | 'ready' | 'off' | 'unavailable';
 
 export interface MemoryStatus {
   state: MemoryState;
@@ -154,6 +154,8 @@ export class Memory {
   private pruning?: Promise<number>;
   /** While unavailable, no call goes to Chroma before this time. */
   private retryAt = 0;
+  /** Connecting, while state is 'starting'. */
+  private opening?: Promise<void>;
 
   private constructor(
     private readonly config: MemoryConfig,
@@ -164,27 +166,48 @@ export class Memory {
     this.stateValue = 'off';
   }
 
-  /** Connects (starting the embedded server when no URL is configured). Never throws: a failure leaves memory unavailable, with the reason. */
+  /** Connects (starting the embedded server when no URL is configured); see begin(). Resolves when ready or unavailable. */
   static async start(config: MemoryConfig, deps: MemoryDeps): Promise<Memory> {
+    const memory = Memory.begin(config, deps);
+    await memory.started();
+    return memory;
+  }
+
+  /**
+   * Starts connecting in the background: the hub serves while Chroma and the embedding model come up, and
+   * memory operations wait for them (`started`). Never throws: a failure leaves memory unavailable, with the reason.
+   */
+  static begin(config: MemoryConfig, deps: MemoryDeps): Memory {
     const log = deps.logger ?? childLogger('memory');
     const memory = new Memory(config, deps, log, new HashingEmbedder());
     if (!config.enabled) {
       memory.reason = 'memory.enabled is false';
       return memory;
     }
-    try {
-      await memory.connect();
-      memory.stateValue = 'ready';
-      log.info('memory ready', { url: memory.url, collection: memory.collection!.name, embedder: memory.embedder.id, count: memory.count });
-      void memory.prune();
-    } catch (e) {
-      memory.stateValue = 'unavailable';
-      memory.reason = message(e);
-      log.warn(`memory unavailable, the hub runs without it: ${memory.reason}`);
-      await memory.server?.stop().catch(() => undefined);
-      memory.server = undefined;
-    }
+    memory.stateValue = 'starting';
+    memory.opening = memory.open();
     return memory;
+  }
+
+  private async open(): Promise<void> {
+    try {
+      await this.connect();
+      if (this.stateValue !== 'starting') return; // closed meanwhile
+      this.stateValue = 'ready';
+      this.log.info('memory ready', { url: this.url, collection: this.collection!.name, embedder: this.embedder.id, count: this.count });
+      void this.prune();
+    } catch (e) {
+      this.stateValue = 'unavailable';
+      this.reason = message(e);
+      this.log.warn(`memory unavailable, the hub runs without it: ${this.reason}`);
+      await this.server?.stop().catch(() => undefined);
+      this.server = undefined;
+    }
+  }
+
+  /** Resolves once memory is ready, unavailable or off. */
+  started(): Promise<void> {
+    return this.opening ?? Promise.resolve();
   }
 
   private async connect(): Promise<void> {
@@ -340,6 +363,7 @@ export class Memory {
 
   /** Runs an operation when connected; a failure is logged and answered with the fallback. */
   private async op<T>(what: string, fallback: T, fn: (collection: Collection) => Promise<T>): Promise<T> {
+    if (this.stateValue === 'starting') await this.opening;
     const collection = this.collection;
     if (!collection || this.stateValue === 'off') return fallback;
     // Our own server does not come back once it exited; a remote or shared one may.
@@ -634,6 +658,7 @@ export class Memory {
 
   /** Stops the embedded server (a shared or remote one keeps running). */
   async close(): Promise<void> {
+    await this.opening;
     await this.pruning?.catch(() => undefined);
     this.collection = undefined;
     this.stateValue = 'off';
