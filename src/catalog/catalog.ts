@@ -236,18 +236,17 @@ export function filterTools(tools: Tool[], filter: ServerConfig['tools']): Tool[
 
 /**
  * The arguments to send (typed text such as "1" converted when the schema wants a number), or the tool
- * error for arguments that do not match the tool's input schema. Shared with the tools/call fast path
- * (src/server/relay.ts), so both paths answer alike.
+ * error for arguments that do not match the tool's input schema.
  */
-export function prepareArguments(entry: CatalogTool, args: Record<string, unknown> | undefined): { args: Record<string, unknown> | undefined } | { error: CallToolResult } {
+function prepareArguments(entry: CatalogTool, args: Record<string, unknown> | undefined): { args: Record<string, unknown> | undefined } | { error: CallToolResult } {
   const given = args ?? {};
   const checked = checkArguments(entry.tool.inputSchema, given);
   if (!checked.problem) return { args: checked.args === given ? args : checked.args };
   return { error: toolError(`Invalid arguments for ${entry.name}: ${checked.problem}. Fix the arguments to match the tool's input schema (describe_tool shows it).`) };
 }
 
-/** What every downstream answer goes through before the client sees it (both tools/call paths). */
-export function finishToolResult(connection: DownstreamConnection, result: CallToolResult): CallToolResult {
+/** What every downstream answer goes through before the client sees it. */
+function finishToolResult(connection: DownstreamConnection, result: CallToolResult): CallToolResult {
   // Servers that report failures as plain text get them flagged, so a failure never flows on as data.
   return detectPlainTextError(result, plainTextErrorPatterns(connection.serverInfo?.name)) ? { ...result, isError: true } : result;
 }
