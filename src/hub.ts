@@ -21,7 +21,7 @@ import { MEMORY_TOOLS } from './server/memory-tools.js';
 import { createLlm, type LlmService } from './llm/index.js';
 import { Orchestrator, exampleFromRecord, formatIssues } from './planner/index.js';
 import { redactText, registerSecret } from './log/redact.js';
-import { orchestrate, planTask } from './server/orchestrate-tools.js';
+import { ORCHESTRATE_TOOLS } from './server/orchestrate-tools.js';
 import { WORKFLOW_TOOLS } from './server/workflow-tools.js';
 import { WorkflowService, claimScheduling } from './workflows/index.js';
 import { CORE_META_TOOLS, type MetaTool } from './server/meta-tools.js';
@@ -30,6 +30,7 @@ import { describeTool, searchTools } from './server/search-tools.js';
 import type { AppInfo, HubServices, Reranker } from './server/services.js';
 import type { ClientLimits } from './config/schema.js';
 import { Session, type ListChange } from './server/upstream.js';
+import { DATABASE_FILE, lazyDatabase } from './storage/database.js';
 import { poolStatus, routingStatus, type HubStatus } from './status.js';
 
 export interface HubOptions {
@@ -63,7 +64,7 @@ export class Hub implements HubServices {
   private embedder?: Embedder;
   /** The client's own model alone (routing.rerank by sampling); made on first use. */
   private samplingOnly?: LlmService;
-  private readonly meta: MetaTool[] = [...CORE_META_TOOLS, searchTools, describeTool, orchestrate, planTask, ...WORKFLOW_TOOLS, ...MEMORY_TOOLS];
+  private readonly meta: MetaTool[] = [...CORE_META_TOOLS, searchTools, describeTool, ...ORCHESTRATE_TOOLS, ...WORKFLOW_TOOLS, ...MEMORY_TOOLS];
   /** What the index holds per server, to update only servers whose tools changed. */
   private indexed = new Map<string, string>();
   private stopWatching?: () => void;
@@ -73,6 +74,8 @@ export class Hub implements HubServices {
   /** Audit, metrics and the in-flight count of every call (both tools/call paths, meta-tools, runs). */
   readonly calls: CallTracker;
   audit?: AuditLog;
+  /** Conversations and runs waiting for approval (hub.db in the data directory), opened on first use. */
+  private readonly db: ReturnType<typeof lazyDatabase>;
 
   private constructor(
     public loaded: LoadedConfig,
@@ -92,6 +95,7 @@ export class Hub implements HubServices {
     });
     this.calls = new CallTracker(this.metrics, () => this.audit);
     this.audit = this.createAudit();
+    this.db = lazyDatabase(path.join(this.dataDir(), DATABASE_FILE));
     this.index = this.createIndex();
     this.llm = this.createLlm();
     this.orchestrator = this.createOrchestrator();
@@ -253,6 +257,7 @@ export class Hub implements HubServices {
       },
       config: this.loaded.config.orchestrate,
       logger: childLogger('planner'),
+      db: this.db.get,
     });
   }
 
@@ -469,6 +474,7 @@ export class Hub implements HubServices {
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
     await Promise.all([this.index.close(), this.memory?.close()]);
+    this.db.close();
     this.audit?.flush();
   }
 }

@@ -6,6 +6,7 @@ import { startHub, tempDir, text, writeConfig, type HubHandle } from './support/
 
 interface RunAnswer {
   runId: string;
+  conversationId?: string;
   status: string;
   summary: string;
   plan: { steps: Array<{ id: string; tool?: string }> };
@@ -105,10 +106,34 @@ describe('orchestrate', () => {
     expect(apps.telegram.state.sent).toHaveLength(sentBefore);
   });
 
-  it('says how to configure a model when there is none', async () => {
+  it('answers with a planning kit that says how to configure a model when there is none', async () => {
     const { client } = await hubWith({ llm: { provider: 'openai', apiKey: '', samplingFallback: false } });
     const result = await client.callTool({ name: 'orchestrate', arguments: { task: SEED_TASK } });
-    expect(result.isError).toBe(true);
+    expect(result.isError).toBeFalsy();
+    expect((result.structuredContent as { status: string }).status).toBe('needs-plan');
     expect(text(result)).toMatch(/OPENAI_API_KEY|llm:/);
+    expect(text(result)).toContain('run_plan');
+  });
+
+  it('plans a follow-up in the same conversation with the earlier run in the prompt', async () => {
+    const { client } = await hubWith();
+    const first = (await client.callTool({ name: 'orchestrate', arguments: { task: SEED_TASK } })).structuredContent as unknown as RunAnswer;
+    expect(first.status).toBe('succeeded');
+    expect(first.conversationId).toBeDefined();
+    const before = apps.llm.requests.length;
+    const followUp = 'Now do the same for the unpaid invoices again, and post the summary to our Telegram group';
+    await client.callTool({ name: 'orchestrate', arguments: { task: followUp, conversationId: first.conversationId, dryRun: true } });
+    const planning = apps.llm.requests.slice(before).find((r) => r.tools.some((t) => t.name === 'submit_plan'))!;
+    const prompt = planning.messages.map((m) => m.content).join('\n');
+    expect(prompt).toContain('Earlier in this conversation');
+    expect(prompt).toContain(`Task: "${SEED_TASK}"`);
+    expect(prompt).toContain(`run ${first.runId}`);
+    expect(prompt).toMatch(/notify \(telegram__send_message\): succeeded; args/);
+
+    // Without the conversation, the same request is planned from zero.
+    const alone = apps.llm.requests.length;
+    await client.callTool({ name: 'orchestrate', arguments: { task: followUp, dryRun: true } });
+    const fresh = apps.llm.requests.slice(alone).find((r) => r.tools.some((t) => t.name === 'submit_plan'))!;
+    expect(fresh.messages.map((m) => m.content).join('\n')).not.toContain('Earlier in this conversation');
   });
 });

@@ -41,8 +41,13 @@ export const OrchestrateConfigSchema = z
       .prefault({}),
     /** Similar past runs shown to the planner as examples (when memory is on). */
     examples: z.number().int().min(0).default(3),
-    /** Runs waiting for approval are kept this long, then forgotten. */
+    /** Runs waiting for approval are kept this long (in the data directory, across restarts), then forgotten. */
     approvalTtlMs: z.number().int().positive().default(24 * 60 * 60 * 1000),
+    /** Conversations (orchestrate, run_plan and plan_task with conversationId) are kept this many days after their last request. */
+    conversations: z
+      .object({ retentionDays: z.number().positive().default(30) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -89,6 +89,8 @@ export interface RunState {
   replanAdded?: Set<string>;
   /** Time spent executing, over all execute() calls (waiting for approval not counted). */
   activeMs: number;
+  /** The conversation the run belongs to: its turn is updated when the run goes on after approval. */
+  conversationId?: string;
 }
 
 const FINISHED: ReadonlySet<StepStatus> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);

@@ -81,6 +81,10 @@ export interface StepReferences {
   ids: Set<string>;
   /** The expression reads `steps` without naming a step (steps.*, steps[...], $lookup(steps, ..)). */
   dynamic: boolean;
+  /** Each `steps.<id>.<field>.<field>...` read: the step and the plain field names after it (up to the first that is not a plain name). */
+  fields: Array<{ id: string; path: string[] }>;
+  /** The whole expression is one such path and nothing else (its value is that field's). */
+  single?: { id: string; path: string[] };
 }
 
 // The AST as plain data: jsonata's ExprNode type omits some node kinds ("path").
@@ -88,8 +92,14 @@ type Node = { type?: string; value?: unknown; steps?: unknown; stages?: unknown;
 
 /** The steps an expression reads, from its AST. Over-approximates (a field called "steps" counts), which is safe. */
 export function referencedSteps(source: string): StepReferences {
-  const refs: StepReferences = { ids: new Set(), dynamic: false };
-  visit(compile(source).ast() as unknown as Node, refs);
+  const refs: StepReferences = { ids: new Set(), dynamic: false, fields: [] };
+  const ast = compile(source).ast() as unknown as Node;
+  visit(ast, refs);
+  if (ast.type === 'path' && refs.fields.length === 1) {
+    const parts = ast.steps as Node[];
+    const plainPath = parts.every((p) => (p.type === 'name' || p.type === 'variable') && !p.stages && !p.predicate && !p.group);
+    if (plainPath && !ast.group && parts.length === refs.fields[0].path.length + 2) refs.single = refs.fields[0];
+  }
   return refs;
 }
 
@@ -107,8 +117,18 @@ function visit(node: unknown, refs: StepReferences): void {
     if (isStepsNode(parts[start])) {
       const head = parts[start];
       const next = parts[start + 1];
-      if (!head.stages && next?.type === 'name' && typeof next.value === 'string') refs.ids.add(next.value);
-      else refs.dynamic = true;
+      if (!head.stages && next?.type === 'name' && typeof next.value === 'string') {
+        refs.ids.add(next.value);
+        const path: string[] = [];
+        if (!next.stages) {
+          for (const p of parts.slice(start + 2)) {
+            if (p.type !== 'name' || typeof p.value !== 'string') break;
+            path.push(p.value);
+            if (p.stages) break;
+          }
+        }
+        refs.fields.push({ id: next.value, path });
+      } else refs.dynamic = true;
       // The prefix is consumed; filters and later steps may hold more references.
       visit(head.stages, refs);
       visitPathParts(parts.slice(start + 1), refs);

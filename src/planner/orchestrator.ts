@@ -8,7 +8,11 @@ import { allowsTool } from '../access/policy.js';
 import { OrchestrateConfigSchema, type OrchestrateConfig, type OrchestrateConfigInput } from '../config/orchestrate.js';
 import { childLogger } from '../log/logger.js';
 import type { Llm } from '../llm/types.js';
-import { isToolStep, type Plan, type PlanInput } from './plan.js';
+import { openDatabase, type Db } from '../storage/database.js';
+import { isToolStep, type Plan, type PlanInput, type ToolStep } from './plan.js';
+import { Conversations, type Turn } from './conversations.js';
+import { WaitingRuns } from './waiting-runs.js';
+import { KIT_EXAMPLE, KIT_FORMAT, KIT_NEXT } from './prompts/kit.v1.js';
 import type { RunRecord, Usage } from './record.js';
 import { Executor, approvalKey, newStepRecord, type Approver, type RunState, type StepProgress, type ToolCaller } from './executor.js';
 import { Planner, PlanningError, type PlanExample, type ToolSearch } from './planner.js';
@@ -34,6 +38,8 @@ export interface OrchestratorDeps {
   memory?: PlanMemory;
   config?: OrchestrateConfigInput;
   logger?: { info(msg: string, meta?: object): void; warn(msg: string, meta?: object): void };
+  /** Where runs waiting for approval and conversations are kept (the hub's database, opened on first use); in memory when absent. */
+  db?: () => Db;
 }
 
 export interface PlanContext {
@@ -42,6 +48,8 @@ export interface PlanContext {
   signal?: AbortSignal;
   /** Examples to show the planner; default: memory.similar(task). */
   examples?: PlanExample[];
+  /** A conversation the caller may use (Conversations.open): its earlier requests are shown to the planner, and this one is added. */
+  conversationId?: string;
 }
 
 export interface RunOptions extends PlanContext {
@@ -57,6 +65,25 @@ export interface RunOptions extends PlanContext {
   planSource?: RunRecord['planSource'];
   /** Tools consented to in advance (a workflow's approved tools): their steps run without asking. */
   approvedTools?: string[];
+}
+
+/** What an agent needs to write a plan itself when no model can plan (plan_task, orchestrate without one). */
+export interface PlanningKit {
+  task: string;
+  /** Why the hub did not plan. */
+  reason: string;
+  /** Each part of the task and the tools found for it. */
+  parts: Array<{ part: string; tools: string[] }>;
+  /** Parts no tool matched. */
+  unmatched: string[];
+  tools: Array<{ name: string; description?: string; inputSchema: unknown; outputSchema?: unknown; returns: 'structured' | 'text'; consent?: string; supplier?: true }>;
+  format: string;
+  example: string;
+  similarRuns: PlanExample[];
+  conversationId?: string;
+  /** The conversation's earlier requests, as a planner would see them. */
+  conversation?: string;
+  next: string;
 }
 
 export type ResumeOptions = Pick<RunOptions, 'signal' | 'onProgress' | 'approve' | 'caller'>;
@@ -97,8 +124,9 @@ const RECENT_RUNS = 200;
 export class Orchestrator {
   readonly config: OrchestrateConfig;
   readonly executor: Executor;
-  readonly planner?: Planner;
-  private readonly pending = new Map<string, { state: RunState; since: number }>();
+  readonly planner: Planner;
+  readonly conversations: Conversations;
+  private readonly waitingRuns: WaitingRuns;
   private readonly recent = new Map<string, RunState>();
   private readonly log: NonNullable<OrchestratorDeps['logger']>;
 
@@ -107,7 +135,11 @@ export class Orchestrator {
     this.log = deps.logger ?? childLogger('orchestrator');
     const safety = new SafetyPolicy(this.config);
     this.executor = new Executor({ caller: deps.caller, tools: deps.tools, llm: deps.llm, safety }, this.config);
-    if (deps.llm) this.planner = new Planner({ llm: deps.llm, index: deps.index, tools: deps.tools }, this.config.candidates);
+    this.planner = new Planner({ llm: deps.llm, index: deps.index, tools: deps.tools }, this.config.candidates);
+    let inMemory: Db | undefined;
+    const db = deps.db ?? (() => (inMemory ??= openDatabase(':memory:')));
+    this.waitingRuns = new WaitingRuns(db, this.config.approvalTtlMs);
+    this.conversations = new Conversations(db, this.config.conversations.retentionDays);
   }
 
   /** A checked plan for a task (plan_task). Throws PlanningError, or LlmUnavailableError when no model can serve. */
@@ -117,7 +149,8 @@ export class Orchestrator {
     if (reused) return inScope(reused, ctx.caller);
     const planner = this.requirePlanner(ctx.caller);
     const examples = ctx.examples ?? (await this.examples(task, principal));
-    const r = await planner.plan({ task, context: ctx.context, examples, signal: ctx.signal, caller: ctx.caller });
+    const conversation = this.conversationText(ctx.conversationId, principal);
+    const r = await planner.plan({ task, context: ctx.context, examples, conversation, signal: ctx.signal, caller: ctx.caller });
     return inScope({ plan: r.plan, source: 'llm', candidates: r.candidates, destructive: this.executor.destructiveSteps(r.plan), attempts: r.attempts, usage: r.usage }, ctx.caller);
   }
 
@@ -136,8 +169,62 @@ export class Orchestrator {
     }
   }
 
+  /** The kit for writing a plan for `task` without a model: candidate tools per part, the format, similar runs, the conversation so far. */
+  async kit(task: string, reason: string, ctx: PlanContext = {}): Promise<PlanningKit> {
+    const principal = ctx.caller?.principal;
+    const examples = await this.examples(task, principal);
+    const found = await this.planner.kit(task, principal, examples);
+    return {
+      task,
+      reason,
+      parts: found.parts,
+      unmatched: found.unmatched,
+      tools: found.tools.map(({ name, tool, supplier }) => {
+        const consent = this.executor.approvalReason({ id: 'x', tool: name, args: {} });
+        return {
+          name,
+          description: tool.description,
+          inputSchema: tool.inputSchema,
+          ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+          returns: tool.outputSchema ? ('structured' as const) : ('text' as const),
+          ...(consent ? { consent } : {}),
+          ...(supplier ? { supplier: true as const } : {}),
+        };
+      }),
+      format: KIT_FORMAT,
+      example: KIT_EXAMPLE,
+      similarRuns: examples,
+      ...(ctx.conversationId ? { conversationId: ctx.conversationId, conversation: this.conversationText(ctx.conversationId, principal) } : {}),
+      next: KIT_NEXT,
+    };
+  }
+
+  /** A plan_task answer in the conversation: the plan it showed. */
+  notePlanned(conversationId: string, task: string, plan: Plan): void {
+    this.conversations.record(conversationId, 'plan_task', { id: randomUUID(), task, status: 'planned', plan, steps: plan.steps.map(newStepRecord), startedAt: new Date().toISOString(), trigger: 'orchestrate', usage: zeroUsage() });
+  }
+
   /** Plans (for a task) or checks (for a plan) and runs it. Planning and validation failures come back as failed runs. */
   async run(taskOrPlan: string | PlanInput, options: RunOptions = {}): Promise<RunResult> {
+    const result = await this.start(taskOrPlan, options);
+    if (options.conversationId) this.noteTurn(options.conversationId, typeof taskOrPlan === 'string' ? 'orchestrate' : 'run_plan', result.record, options.context);
+    return result;
+  }
+
+  private noteTurn(conversationId: string, via: Turn['via'], record: RunRecord, context: unknown): void {
+    try {
+      this.conversations.record(conversationId, via, record, context);
+    } catch (err) {
+      this.log.warn('could not add the run to its conversation', { run: record.id, error: String(err) });
+    }
+  }
+
+  private conversationText(id: string | undefined, principal: Principal | undefined): string | undefined {
+    if (!id) return undefined;
+    return this.conversations.render(this.conversations.turns(id, principal) ?? []) || undefined;
+  }
+
+  private async start(taskOrPlan: string | PlanInput, options: RunOptions): Promise<RunResult> {
     this.sweep();
     const given = typeof taskOrPlan !== 'string';
     const record: RunRecord = {
@@ -151,13 +238,24 @@ export class Orchestrator {
       startedAt: new Date().toISOString(),
       usage: { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
     };
-    const state: RunState = { record, plan: { steps: [] }, results: new Map(), input: options.context, approved: new Set(), declined: new Set(), approvedTools: new Set(options.approvedTools ?? []), replanUsed: false, activeMs: 0 };
+    const state: RunState = {
+      record,
+      plan: { steps: [] },
+      results: new Map(),
+      input: options.context,
+      approved: new Set(),
+      declined: new Set(),
+      approvedTools: new Set(options.approvedTools ?? []),
+      replanUsed: false,
+      activeMs: 0,
+      conversationId: options.conversationId,
+    };
     const t0 = performance.now();
 
     let plan: Plan;
     if (given) {
       const parsed = parsePlan(taskOrPlan);
-      const issues = parsed.plan ? validatePlan(parsed.plan, this.deps.tools) : parsed.issues;
+      const issues = parsed.plan ? [...validatePlan(parsed.plan, this.deps.tools), ...this.promptStepIssues(parsed.plan, options.caller)] : parsed.issues;
       if (!parsed.plan || issues.length) return this.rejected(state, 'The plan is invalid', issues, t0);
       const outside = outsideScope(parsed.plan, options.caller);
       if (outside) return this.rejected(state, outside, undefined, t0);
@@ -192,24 +290,46 @@ export class Orchestrator {
     return this.execute(state, options);
   }
 
-  /** Continues a run that stopped for approval: approve runs its destructive steps, decline skips them (and what depends on them). */
+  /**
+   * Continues a run that stopped for approval: approve runs the steps the approval request showed, decline
+   * skips them (and what depends on them). The run is claimed first, so one approval runs it once, also
+   * after a restart; a step the request did not show (a replan changed it) asks again.
+   */
   async resume(runId: string, approve: boolean, options: ResumeOptions = {}): Promise<RunResult> {
     this.sweep();
-    const entry = this.pending.get(runId);
-    if (!entry) {
-      const known = this.recent.get(runId);
-      throw new Error(known ? `run ${runId} is not waiting for approval (it is ${known.record.status})` : `no run ${runId} is waiting for approval (unknown or expired)`);
-    }
-    this.pending.delete(runId);
-    const { state } = entry;
-    // The answer covers every destructive step of the current plan; a replan's changed steps ask again.
+    const claimed = this.waitingRuns.claim(runId);
+    if (!claimed) throw new Error(this.notWaiting(runId));
+    const { state, shown } = claimed;
     for (const step of state.plan.steps) {
       const rec = state.record.steps.find((s) => s.id === step.id)!;
-      if (!isToolStep(step) || !(rec.status === 'pending' || rec.status === 'needs-approval') || !this.executor.approvalReason(step, state)) continue;
+      if (!isToolStep(step) || !(rec.status === 'pending' || rec.status === 'needs-approval') || !shown.has(approvalKey(step))) continue;
       (approve ? state.approved : state.declined).add(approvalKey(step));
       if (rec.status === 'needs-approval') rec.status = 'pending';
     }
-    return this.execute(state, { ...options, context: state.input });
+    try {
+      const result = await this.execute(state, { ...options, context: state.input });
+      if (state.conversationId) this.noteTurn(state.conversationId, state.record.planSource === 'given' ? 'run_plan' : 'orchestrate', result.record, state.input);
+      return result;
+    } finally {
+      // Waiting again (a step the approval did not cover) saved it anew as waiting; otherwise it is done.
+      this.waitingRuns.finish(runId);
+    }
+  }
+
+  private notWaiting(runId: string): string {
+    const found = this.waitingRuns.lookup(runId);
+    if (found.status === 'resuming') return `run ${runId} was approved already; the approval ran it (if the hub stopped while it ran, check its steps before starting the task again)`;
+    if (found.status === 'expired') return `run ${runId} waited for approval longer than orchestrate.approvalTtlMs and expired; start the task again`;
+    const known = this.recent.get(runId);
+    return known ? `run ${runId} is not waiting for approval (it is ${known.record.status})` : `no run ${runId} is waiting for approval (unknown or expired)`;
+  }
+
+  /** Prompt steps need a model: a plan given to a hub without one (for this caller) is refused before anything runs. */
+  private promptStepIssues(plan: Plan, caller: Caller | undefined): PlanIssue[] {
+    const available = this.deps.llm?.availability({ caller });
+    if (available?.ok) return [];
+    const why = available ? available.reason : 'no `llm:` is configured';
+    return plan.steps.filter((s) => !isToolStep(s)).map((s) => ({ step: s.id, field: 'prompt', message: `prompt steps need a language model, and this hub has none for you (${why}); do the text work yourself and pass the result as context or a literal` }));
   }
 
   /** Problems of a plan against the current catalog; [] when it can run. */
@@ -226,21 +346,25 @@ export class Orchestrator {
     });
   }
 
+  /** A run of this process, or one waiting for approval (also from before a restart). */
   get(runId: string): RunRecord | undefined {
-    return this.recent.get(runId)?.record;
+    const recent = this.recent.get(runId)?.record;
+    if (recent) return recent;
+    const stored = this.waitingRuns.lookup(runId);
+    return 'record' in stored ? stored.record : undefined;
   }
 
   /** Ids of the runs waiting for approval. */
   waiting(): string[] {
     this.sweep();
-    return [...this.pending.keys()];
+    return this.waitingRuns.ids();
   }
 
   private async execute(state: RunState, options: RunOptions): Promise<RunResult> {
     this.remember(state);
     const planner = this.planner;
     const replan =
-      planner && this.config.replan
+      this.deps.llm && this.config.replan
         ? async (s: RunState, failures: Array<{ id: string; tool?: string; error: string }>) => {
             this.log.info('replanning after a failed step', { run: s.record.id, failures: failures.map((f) => f.id) });
             try {
@@ -264,10 +388,11 @@ export class Orchestrator {
     await this.executor.execute(state, { signal: options.signal, onProgress: options.onProgress, approve: options.approve, caller: options.caller, replan });
     const { record } = state;
     if (record.status === 'needs-approval') {
-      this.pending.set(record.id, { state, since: Date.now() });
       const steps = this.executor
         .destructiveSteps(state.plan, state)
         .filter((d) => ['pending', 'needs-approval'].includes(record.steps.find((s) => s.id === d.step)!.status));
+      const shown = steps.map((d) => approvalKey(state.plan.steps.find((s) => s.id === d.step) as ToolStep));
+      this.waitingRuns.save(state, shown);
       return this.result(state, { steps, message: `${record.error ?? 'Waiting for approval.'} Approving runs: ${describe(steps)}.` });
     }
     await this.store(record);
@@ -291,7 +416,7 @@ export class Orchestrator {
   }
 
   private requirePlanner(caller: Caller | undefined): Planner {
-    if (!this.planner || !this.deps.llm) throw new PlanningError('Planning needs a language model: configure `llm:` (or give a plan instead of a task).', [], zeroUsage());
+    if (!this.deps.llm) throw new PlanningError('Planning needs a language model: configure `llm:` (or give a plan instead of a task).', [], zeroUsage());
     const available = this.deps.llm.availability({ caller });
     if (!available.ok) throw new PlanningError(`Planning needs a language model: ${available.reason}`, [], zeroUsage());
     return this.planner;
@@ -319,17 +444,13 @@ export class Orchestrator {
   private remember(state: RunState): void {
     this.recent.delete(state.record.id);
     this.recent.set(state.record.id, state);
-    while (this.recent.size > RECENT_RUNS) {
-      const oldest = [...this.recent.keys()].find((id) => !this.pending.has(id));
-      if (!oldest) break;
-      this.recent.delete(oldest);
-    }
+    // Runs waiting for approval are kept in the database; this is only the latest runs' full state.
+    while (this.recent.size > RECENT_RUNS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   /** Forgets runs that waited for approval longer than approvalTtlMs. */
   private sweep(): void {
-    const limit = Date.now() - this.config.approvalTtlMs;
-    for (const [id, entry] of this.pending) if (entry.since < limit) this.pending.delete(id);
+    this.waitingRuns.sweep();
   }
 }
 

@@ -41,6 +41,8 @@ export interface PlanRequest {
   /** Values the caller supplies (`input` in expressions), e.g. a chat id. */
   context?: unknown;
   examples?: PlanExample[];
+  /** Earlier requests of the same conversation, rendered (Conversations.render). */
+  conversation?: string;
   signal?: AbortSignal;
   caller?: Caller;
 }
@@ -131,7 +133,8 @@ export class Planner {
   private readonly submitTool: LlmToolDef;
 
   constructor(
-    private readonly deps: { llm: Llm; index: ToolSearch; tools: ToolLookup },
+    /** Without a model the planner still finds the tools for a task (planning kits); plan() and replan() need one. */
+    private readonly deps: { llm?: Llm; index: ToolSearch; tools: ToolLookup },
     private readonly options: PlannerOptions = { perQuery: 5, limit: 20 },
   ) {
     this.submitTool = {
@@ -157,7 +160,7 @@ export class Planner {
    * The candidates and the parts of the task no tool matched. The tools of the example plans are offered
    * too (in scope only): a model adapting an example must find its tools among the offered ones.
    */
-  private async offer(task: string, extra: string[], principal: Principal | undefined, examples: PlanExample[]): Promise<{ tools: Candidate[]; unmatched: string[] }> {
+  private async offer(task: string, extra: string[], principal: Principal | undefined, examples: PlanExample[]): Promise<{ tools: Candidate[]; unmatched: string[]; parts: Array<{ part: string; tools: string[] }> }> {
     const view = this.view(principal);
     const servers = serverNames(view.tools);
     const parts = stepQueries(task);
@@ -179,7 +182,8 @@ export class Planner {
     }
     const tools = chosen.map((name) => view.tools.getTool(name)).filter((t): t is { name: string; tool: Tool } => !!t);
     const unmatched = parts.filter((part, i) => perPart[i].every((list) => !list.length) && !TEXT_WORK.test(part) && !WHEN_ONLY.test(part));
-    return { tools: [...tools, ...(await this.suppliers(view, tools)).map((t) => ({ ...t, supplier: true }))], unmatched };
+    const byPart = parts.map((part, i) => ({ part, tools: [...new Set(perPart[i].flat().map((h) => h.name))].filter((n) => chosen.includes(n)) }));
+    return { tools: [...tools, ...(await this.suppliers(view, tools)).map((t) => ({ ...t, supplier: true }))], unmatched, parts: byPart };
   }
 
   /**
@@ -283,6 +287,14 @@ export class Planner {
   }
 
 
+  /**
+   * What an agent needs to write the plan itself when the hub has no model: the tools for each part of the
+   * task (with the id suppliers), and the parts no tool matched.
+   */
+  async kit(task: string, principal: Principal | undefined, examples: PlanExample[] = []): Promise<{ parts: Array<{ part: string; tools: string[] }>; tools: Candidate[]; unmatched: string[] }> {
+    return this.offer(task, [], principal, examples);
+  }
+
   async plan(req: PlanRequest): Promise<PlannerResult> {
     const { tools, unmatched } = await this.offer(req.task, [], req.caller?.principal, req.examples ?? []);
     // Every part of the task needs a tool to plan with; asking a model without one only gets a plan that guesses.
@@ -297,6 +309,7 @@ export class Planner {
     const user = [
       `Task: ${req.task}`,
       req.context !== undefined ? `Context (available as \`input\` in expressions):\n${promptJson(req.context, 4000)}` : '',
+      req.conversation ?? '',
       renderExamples(req.examples ?? []),
       this.renderCandidates(tools),
     ]
@@ -342,11 +355,13 @@ export class Planner {
   ): Promise<PlannerResult> {
     // A plan may use only the tools the model was shown (a replan is shown the running plan's tools).
     const offered = new Set(tools.map((t) => t.name));
+    const llm = this.deps.llm;
+    if (!llm) throw new PlanningError('Planning needs a language model: configure `llm:` (or write the plan and call run_plan).', [], { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
     const usage: Usage = { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     const messages: LlmMessage[] = [{ role: 'user', content: user }];
     let issues: PlanIssue[] = [];
     for (let attempt = 1; attempt <= 2; attempt++) {
-      const response = await this.deps.llm.complete(
+      const response = await llm.complete(
         { system, messages, tools: [this.submitTool], toolChoice: { name: SUBMIT_PLAN }, temperature: 0, signal: req.signal, purpose },
         { caller: req.caller },
       );

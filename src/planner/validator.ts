@@ -139,6 +139,7 @@ export function validatePlan(plan: Plan, tools: ToolLookup, options: ValidateOpt
         if (refs.dynamic) {
           issues.push({ step: step.id, field, message: `expression ${JSON.stringify(source)} reads \`steps\` without naming a step; write steps.<id>` });
         }
+        for (const problem of fieldProblems(refs, plan, position, tools, step, found.path)) issues.push({ step: step.id, field, message: problem });
         for (const id of refs.ids) {
           const at = position.get(id);
           if (at === undefined) issues.push({ step: step.id, field, message: `refers to unknown step "${id}"${known(position)}` });
@@ -156,6 +157,65 @@ export function validatePlan(plan: Plan, tools: ToolLookup, options: ValidateOpt
   const cycle = findCycle(plan);
   if (cycle) issues.push({ step: cycle[0], field: 'dependsOn', message: `forms a cycle: ${cycle.join(' -> ')}` });
   return issues;
+}
+
+type SchemaNode = { type?: unknown; properties?: Record<string, SchemaNode>; items?: unknown; additionalProperties?: unknown; patternProperties?: unknown };
+
+/** What a step's result looks like, where the plan can know: its tool's outputSchema (an array of them under forEach), or a prompt step's outputSchema. */
+function resultSchema(step: Step, tools: ToolLookup): SchemaNode | undefined {
+  const schema = isToolStep(step) ? (tools.getTool(step.tool)?.tool.outputSchema as SchemaNode | undefined) : (step.outputSchema as SchemaNode | undefined);
+  if (!schema || typeof schema !== 'object') return undefined;
+  return isToolStep(step) && step.forEach ? { type: 'array', items: schema } : schema;
+}
+
+function typeOf(node: SchemaNode | undefined): string | undefined {
+  return typeof node?.type === 'string' ? node.type : undefined;
+}
+
+/**
+ * References that read a field the referenced step's result cannot have (by its outputSchema), and an
+ * argument that is exactly such a field but of another type than the tool's input schema asks. Only where
+ * the schemas say: a result without a schema, or a field under additionalProperties, is not checked.
+ */
+function fieldProblems(refs: ReturnType<typeof referencedSteps>, plan: Plan, position: Map<string, number>, tools: ToolLookup, step: Step, where: string[]): string[] {
+  const problems: string[] = [];
+  for (const { id, path } of refs.fields) {
+    const at = position.get(id);
+    if (at === undefined || id === step.id) continue;
+    const source = plan.steps[at]!;
+    let node = resultSchema(source, tools);
+    let mapped = false;
+    const walked: string[] = [];
+    for (const name of path) {
+      if (!node) break;
+      if (typeOf(node) === 'array' || node.items) {
+        node = (node.items && typeof node.items === 'object' ? node.items : undefined) as SchemaNode | undefined;
+        mapped = true;
+        if (!node) break;
+      }
+      const props = node.properties;
+      if (!props || node.additionalProperties === true || (node.additionalProperties && typeof node.additionalProperties === 'object') || node.patternProperties) {
+        node = props?.[name];
+        if (!node) break;
+      } else if (!(name in props)) {
+        const owner = isToolStep(source) ? `the output schema of ${source.tool}` : `step "${id}"'s outputSchema`;
+        problems.push(`reads steps.${[id, ...walked, name].join('.')}, but ${owner} has no field "${name}" there (it has: ${Object.keys(props).join(', ') || 'none'})`);
+        node = undefined;
+        break;
+      } else node = props[name];
+      walked.push(name);
+    }
+    // An argument that is exactly this field: its type against the input schema's (top-level arguments only).
+    const single = refs.single;
+    if (node && !mapped && single && single.id === id && single.path.length === path.length && isToolStep(step) && where[0] === 'args' && where.length === 2) {
+      const input = tools.getTool(step.tool)?.tool.inputSchema as SchemaNode | undefined;
+      const want = typeOf(input?.properties?.[where[1]!]);
+      const have = typeOf(node);
+      const fits = !want || !have || want === have || (want === 'number' && have === 'integer');
+      if (!fits) problems.push(`gives a ${have} (steps.${[id, ...path].join('.')} in the output schema of ${isToolStep(source) ? source.tool : `step "${id}"`}), but ${step.tool} wants a ${want} for "${where[1]}"`);
+    }
+  }
+  return problems;
 }
 
 /** Parses and validates; throws PlanValidationError with every issue. */

@@ -44,6 +44,8 @@ export interface HubServices {
   llm: LlmService;
   workflows: WorkflowService;
   memory: Memory;
+  /** The rights a stored principal (a waiting run's owner) has under today's config; undefined when its token is gone. */
+  principalNow(ref: import('../access/principal.js').PrincipalRef): Principal | undefined;
   /** Why no model can serve this call (no key, no sampling client), or undefined when one can. */
   llmUnavailable(call: CallContext): string | undefined;
   /** With the call: the LLM chain's availability for that client (sampling depends on it). */

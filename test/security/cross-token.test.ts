@@ -8,7 +8,7 @@ import { startMockLlm, type MockLlm } from '../../mocks/llm/index.js';
 import { eventually, tempDir, text, writeConfig } from '../support/hub.js';
 import { connectAs, recorder, startHttpHub, type HttpHub, type TokenClient } from '../support/tokens.js';
 
-const TOKENS = { alice: 'alice-token-0123456789abcdef', bob: 'bob-token-0123456789abcdef', carol: 'carol-token-0123456789abcdef', ops: 'ops-token-0123456789abcdef' };
+const TOKENS = { alice: 'alice-token-0123456789abcdef', bob: 'bob-token-0123456789abcdef', carol: 'carol-token-0123456789abcdef', ops: 'ops-token-0123456789abcdef', dave: 'dave-token-0123456789abcdef' };
 const LEAKED = 'sk-live-9f8e7d6c5b4a39281706';
 
 let dir: string;
@@ -48,6 +48,7 @@ beforeAll(async () => {
           { name: 'bob', token: TOKENS.bob, tools: ['rec__*'] },
           { name: 'carol', token: TOKENS.carol, tools: ['other__*'] },
           { name: 'ops', token: TOKENS.ops, tools: ['*'], orchestrate: true, workflows: true, admin: true },
+          { name: 'dave', token: TOKENS.dave, tools: ['rec__*'], orchestrate: true },
         ],
       },
     },
@@ -131,5 +132,38 @@ describe('status, hints and plans hold only what the token may see', () => {
     expect(prompts.length).toBeGreaterThan(0);
     expect(prompts.join('\n')).toContain('rec__send_message');
     expect(prompts.join('\n')).not.toContain('other__');
+  });
+
+  it("a conversation and a run waiting for approval belong to the token that started them: another token can neither read, continue nor approve them", async () => {
+    // A client that cannot be asked (no elicitation): the egress step waits for an approval by orchestrate {runId}.
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const alice = new Client({ name: 'plain', version: '1.0.0' }, { capabilities: {} });
+    await alice.connect(new StreamableHTTPClientTransport(new URL(hub.url), { requestInit: { headers: { authorization: `Bearer ${TOKENS.alice}` } } }));
+    clients.push({ client: alice, elicited: [], sampled: [], logs: [], close: () => alice.close() } as unknown as TokenClient);
+    const dave = await as('dave');
+    const marker = `conversation-${Date.now()}`;
+    const plan = { steps: [{ id: 'say', tool: 'rec__send_message', args: { text: marker } }] };
+
+    const started = (await alice.callTool({ name: 'run_plan', arguments: { plan } })).structuredContent as { runId: string; status: string; conversationId: string };
+    expect(started.status).toBe('needs-approval');
+
+    const cont = await dave.client.callTool({ name: 'run_plan', arguments: { plan, conversationId: started.conversationId } });
+    expect(cont.isError).toBe(true);
+    expect(text(cont)).toContain(`No conversation "${started.conversationId}"`);
+    expect((await dave.client.callTool({ name: 'get_conversation', arguments: { id: started.conversationId } })).isError).toBe(true);
+    const listed = await dave.client.callTool({ name: 'list_conversations', arguments: {} });
+    expect(JSON.stringify(listed.structuredContent)).not.toContain(started.conversationId);
+    expect((await dave.client.callTool({ name: 'remove_conversation', arguments: { id: started.conversationId } })).isError).toBe(true);
+
+    const stolen = await dave.client.callTool({ name: 'orchestrate', arguments: { runId: started.runId, approve: true } });
+    expect(stolen.isError).toBe(true);
+    expect(received().filter((e) => e.args.text === marker)).toHaveLength(0);
+
+    const own = await alice.callTool({ name: 'get_conversation', arguments: { id: started.conversationId } });
+    expect(text(own)).toContain('rec__send_message');
+    const approved = (await alice.callTool({ name: 'orchestrate', arguments: { runId: started.runId, approve: true } })).structuredContent as { status: string };
+    expect(approved.status).toBe('succeeded');
+    await eventually(() => received().filter((e) => e.args.text === marker).length === 1);
   });
 });
