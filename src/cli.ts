@@ -395,6 +395,54 @@ program
     ),
   );
 
+/** The conversations of the hub's data directory, as the local user (who sees every one); no servers are started. */
+async function withConversations<T>(run: (c: import('./planner/index.js').Conversations) => T): Promise<T> {
+  const loaded = await loadConfig();
+  const [{ openDatabase, DATABASE_FILE }, { Conversations }] = await Promise.all([import('./storage/database.js'), import('./planner/index.js')]);
+  const db = openDatabase(path.join(path.resolve(loaded.baseDir, loaded.config.dataDir), DATABASE_FILE));
+  try {
+    return run(new Conversations(() => db, loaded.config.orchestrate.conversations.retentionDays));
+  } finally {
+    db.close();
+  }
+}
+
+const conversations = program.command('conversations').description('conversations: requests that share a conversationId (orchestrate, run_plan, plan_task)');
+conversations
+  .command('list', { isDefault: true })
+  .description('list conversations, most recent first')
+  .option('--limit <n>', 'how many', (v) => positiveInt(v, '--limit'), 50)
+  .option('--json', 'print JSON on stdout')
+  .action((opts: { limit: number; json?: boolean }) =>
+    withConversations((c) => {
+      const list = c.list(localPrincipal('cli'), opts.limit);
+      if (opts.json) return void printJson(list);
+      if (!list.length) return void say('No conversations.');
+      out(table(['ID', 'OWNER', 'UPDATED', 'REQUESTS', 'FIRST TASK'], list.map((x) => [x.id, x.owner, x.updated, String(x.turns), x.title])));
+    }),
+  );
+conversations
+  .command('show <id>')
+  .description('show one conversation: each request with its plan, step results and outcome')
+  .option('--json', 'print JSON on stdout')
+  .action((id: string, opts: { json?: boolean }) =>
+    withConversations((c) => {
+      const turns = c.turns(id, localPrincipal('cli'));
+      if (!turns) throw new UsageError(`no conversation "${id}": \`${BIN} conversations list\` shows them`);
+      if (opts.json) return void printJson({ id, turns });
+      out(c.render(turns) || 'No requests yet.');
+    }),
+  );
+conversations
+  .command('remove <id>')
+  .description('forget one conversation (its runs stay in memory and the run history)')
+  .action((id: string) =>
+    withConversations((c) => {
+      if (!c.remove(id, localPrincipal('cli'))) throw new UsageError(`no conversation "${id}": \`${BIN} conversations list\` shows them`);
+      say(`Removed conversation ${id}.`);
+    }),
+  );
+
 program
   .command('doctor')
   .description('check the config and every server, and say what to fix')

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACME, SEED_TASK, TEAM_CHAT_ID, followUps, startMockApps, type MockApps } from './support/apps.js';
 import { startHub, tempDir, text, writeConfig, type HubHandle } from './support/hub.js';
+import { json, runCli } from './support/cli.js';
 
 type Client = HubHandle['client'];
 
@@ -119,7 +120,8 @@ describe('run_plan: the calling agent plans, the hub checks and runs', () => {
   }
 
   it('with no model and no sampling: plan_task gives a kit, the agent writes the plan, run_plan runs the seed task', async () => {
-    hub = await startHub('stdio', config(), { capabilities: {} });
+    const configFile = config();
+    hub = await startHub('stdio', configFile, { capabilities: {} });
     const { client } = hub;
     const sentBefore = apps.telegram.state.sentTo(TEAM_CHAT_ID).length;
     const tasksBefore = followUps(apps).length;
@@ -160,6 +162,18 @@ describe('run_plan: the calling agent plans, the hub checks and runs', () => {
     const orchestrated = await call<Kit>(client, 'orchestrate', { task: SEED_TASK });
     expect(orchestrated.isError).toBe(false);
     expect(orchestrated.data.status).toBe('needs-plan');
+
+    // The conversation is kept in the data directory: the CLI lists, shows and removes it (the hub still runs).
+    const listed = json<Array<{ id: string; turns: number; title: string }>>(await runCli(['conversations', 'list', '--json', '--config', configFile]));
+    expect(listed.find((c) => c.id === kit.conversationId)).toMatchObject({ turns: 1, title: plan.goal });
+    const shown = await runCli(['conversations', 'show', kit.conversationId, '--config', configFile]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('tasks (clickup__create_task): succeeded');
+    expect((await runCli(['conversations', 'remove', kit.conversationId, '--config', configFile])).code).toBe(0);
+    const gone = await runCli(['conversations', 'show', kit.conversationId, '--config', configFile]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain(`no conversation "${kit.conversationId}"`);
+    expect((await call(client, 'get_conversation', { id: kit.conversationId })).isError).toBe(true);
   });
 
   it('reports every problem of a plan at once, by step and field, and runs nothing', async () => {

@@ -319,7 +319,7 @@ export class Orchestrator {
   private notWaiting(runId: string): string {
     const found = this.waitingRuns.lookup(runId);
     if (found.status === 'resuming') return `run ${runId} was approved already; the approval ran it (if the hub stopped while it ran, check its steps before starting the task again)`;
-    if (found.status === 'expired') return `run ${runId} waited for approval longer than orchestrate.approvalTtlMs and expired; start the task again`;
+    if (found.status === 'expired' || (found.status === 'unknown' && this.recent.get(runId)?.record.status === 'needs-approval')) return `run ${runId} waited for approval longer than orchestrate.approvalTtlMs and expired; start the task again`;
     const known = this.recent.get(runId);
     return known ? `run ${runId} is not waiting for approval (it is ${known.record.status})` : `no run ${runId} is waiting for approval (unknown or expired)`;
   }
