@@ -51,7 +51,7 @@ export const scheduleWorkflow = defineMetaTool({
   needs: 'workflows',
   description: [
     'Creates a recurring workflow: a schedule (cron such as "0 9 * * 1", or words such as "every Monday at 9") and either a task in plain words',
-    '(planned once now; the stored plan is shown and re-used on every run) or explicit steps in the plan format.',
+    '(planned once now; the stored plan is shown and re-used on every run) or explicit steps in the plan format: to schedule exactly a plan you ran with run_plan, pass its steps as `steps` and its context as `input`.',
     'Returns the id, the stored cron in words, the next 3 run times and the plan. Destructive steps need approval now: you are asked,',
     'or the workflow waits until resume_workflow {id, approveDestructive: true}. Every tool it uses (steps, onSuccess, onFailure) must be in your scope; its runs act as you.',
   ].join(' '),
