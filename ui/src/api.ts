@@ -248,6 +248,7 @@ export interface Workflow {
   needsApproval?: string[];
   lastRun?: WorkflowRunRef;
   runs?: WorkflowRunRef[];
+  problem?: string;
 }
 
 export interface MemoryEntry {
@@ -280,7 +281,9 @@ export interface Bucket {
 }
 
 export interface AuditEntry {
-  ts: string;
+  ts?: string;
+  /** The audit file's name for ts. */
+  time?: string;
   kind: string;
   client?: string;
   tool?: string;

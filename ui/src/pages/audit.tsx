@@ -48,7 +48,8 @@ export function Audit() {
             <option value="">any</option>
             <option value="ok">ok</option>
             <option value="error">error</option>
-            <option value="denied">denied</option>
+            <option value="refused">refused</option>
+            <option value="cancelled">cancelled</option>
           </select>
         </label>
         <label>Since <input type="datetime-local" {...field('since')} /></label>
@@ -63,8 +64,8 @@ export function Audit() {
           <thead><tr><th>Time</th><th>Kind</th><th>Client</th><th>Tool</th><th>Outcome</th><th class="num">Time taken</th><th>Error</th></tr></thead>
           <tbody>
             {list.map((a, i) => (
-              <tr key={`${a.ts}-${i}`}>
-                <td>{time(a.ts)}</td>
+              <tr key={`${a.ts ?? a.time}-${i}`}>
+                <td>{time(a.ts ?? a.time)}</td>
                 <td>{a.kind}</td>
                 <td>{a.client ?? ''}</td>
                 <td><code>{a.tool ?? ''}</code></td>

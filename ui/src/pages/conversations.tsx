@@ -39,6 +39,7 @@ interface Turn {
   runId?: string;
   task?: string;
   kind?: string;
+  via?: string;
   status?: string;
   at?: string;
   startedAt?: string;
@@ -58,7 +59,7 @@ export function ConversationView({ id }: { id: string }) {
         {turns.map((t, i) => (
           <li key={i} class="card">
             <p>
-              {t.status && <Status value={t.status} />} {t.task ?? t.kind ?? `turn ${i + 1}`} <span class="muted">{time(t.at ?? t.startedAt)}</span>
+              {t.status && <Status value={t.status} />} {t.task ?? t.kind ?? `turn ${i + 1}`} <span class="muted">{time(t.at ?? t.startedAt)}{t.via ? ` via ${t.via}` : ''}</span>
               {t.runId && <> · <a href={`#/runs/${enc(t.runId)}`}>run</a></>}
             </p>
             {t.summary && <p>{t.summary}</p>}

@@ -5,16 +5,21 @@ import { Empty, ErrorBox, Page, Status, time, useAction, useLoad } from '../comp
 function Controls({ workflow, me, onChange }: { workflow: Workflow; me: Me; onChange: () => void }) {
   const action = useAction();
   if (!me.workflows && !me.admin) return null;
-  const act = (verb: 'pause' | 'resume' | 'run') =>
+  const act = (verb: 'pause' | 'resume' | 'run', body: Record<string, unknown> = {}) =>
     action.run(async () => {
-      const answer = await post<{ runId?: string }>(`/workflows/${enc(workflow.id)}/${verb}`);
-      if (verb === 'run' && answer?.runId) window.location.hash = `#/runs/${enc(answer.runId)}`;
-      else onChange();
+      await post(`/workflows/${enc(workflow.id)}/${verb}`, body);
+      onChange();
     });
   const paused = workflow.state === 'paused' || workflow.state === 'disabled';
   return (
     <div class="row">
-      {paused ? (
+      {workflow.source === 'config' ? (
+        <span class="muted" title="Config workflows change in the file: enabled: false pauses one">set in the config</span>
+      ) : workflow.state === 'awaiting-approval' ? (
+        <button type="button" class="primary" disabled={action.busy} onClick={() => act('resume', { approveDestructive: true })} aria-label={`Approve tools and resume ${workflow.name}`}>
+          Approve and resume
+        </button>
+      ) : paused ? (
         <button type="button" disabled={action.busy} onClick={() => act('resume')} aria-label={`Resume ${workflow.name}`}>Resume</button>
       ) : (
         <button type="button" disabled={action.busy} onClick={() => act('pause')} aria-label={`Pause ${workflow.name}`}>Pause</button>
@@ -50,7 +55,7 @@ export function Workflows({ me }: { me: Me }) {
             {list.map((w) => (
               <tr key={w.id} data-workflow={w.id}>
                 <th scope="row"><a href={`#/workflows/${enc(w.id)}`}>{w.name}</a></th>
-                <td data-testid="workflow-state"><Status value={w.state} /></td>
+                <td data-testid="workflow-state"><Status value={w.state} />{w.problem && <div class="error-text">{w.problem}</div>}</td>
                 <td>{w.scheduleText ?? w.schedule ?? ''}</td>
                 <td>{(w.nextRuns ?? []).slice(0, 3).map((n) => <div key={n}>{time(n)}</div>)}</td>
                 <td>{(w.needsApproval ?? []).map((t) => <div key={t}><code>{t}</code></div>)}</td>
