@@ -3,10 +3,10 @@
 // mock LLM as the model. Telegram sends need consent, so the seed task waits for approval on the page.
 // Screenshots of every page go to test-artifacts/console/ (not committed).
 // Without /usr/bin/chromium the tests fail and say how to install it; CONSOLE_TESTS=skip skips them.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_TASK, TEAM_CHAT_ID, startMockApps, type MockApps } from './support/apps.js';
 import { ROOT, eventually, tempDir, writeConfig } from './support/hub.js';
 import { connectAs, startHttpHub, type HttpHub } from './support/tokens.js';
@@ -69,6 +69,11 @@ describe.skipIf(SKIP)('web console in a browser', () => {
     page = await newPage(context);
   }, 120_000);
 
+  // A failed test leaves a picture of the page it failed on.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page) await shot(`FAILED-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+  });
+
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
     await hub?.stop();
@@ -86,6 +91,7 @@ describe.skipIf(SKIP)('web console in a browser', () => {
 
     // A wrong token already in localStorage: the first API answer (401) sends the console to the login page.
     await guest.evaluate(() => localStorage.setItem('mcp-orchestrator.token', 'stale-token'));
+    await guest.goto('about:blank');
     await open(guest, '#/runs');
     await guest.getByLabel('Token').waitFor(WAIT);
     await expect.poll(() => guest.getByRole('alert').textContent(), WAIT).toMatch(/saved token was not accepted/);
@@ -149,10 +155,10 @@ describe.skipIf(SKIP)('web console in a browser', () => {
     // Live: the page showed the run before it settled, and its steps finishing one after another,
     // not only the final record.
     const seen = await page.evaluate(() => (window as unknown as { __seen: Array<{ run: string; steps: string[] }> }).__seen);
-    const before = seen.filter((s) => s.run !== 'needs-approval');
-    expect(before.length, JSON.stringify(seen)).toBeGreaterThan(0);
-    const doneCounts = new Set(seen.map((s) => s.steps.filter((x) => x === 'succeeded').length));
-    expect(doneCounts.size, JSON.stringify(seen)).toBeGreaterThanOrEqual(2);
+    writeFileSync(path.join(ARTIFACTS, 'run-states-seen.json'), JSON.stringify(seen, null, 1));
+    const whileRunning = seen.filter((s) => s.run === 'running').map((s) => s.steps.filter((x) => x === 'succeeded').length);
+    expect(new Set(whileRunning).size, JSON.stringify(seen)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...whileRunning), JSON.stringify(seen)).toBeGreaterThanOrEqual(1);
     await shot('run-needs-approval');
 
     // The Approvals page lists the waiting run.
@@ -209,6 +215,7 @@ describe.skipIf(SKIP)('web console in a browser', () => {
 
   it('shows the catalog, memory, conversations, usage and audit pages', async () => {
     await page.getByRole('link', { name: 'Catalog', exact: true }).click();
+    await page.getByLabel('Server').selectOption('xero');
     await page.getByRole('table', { name: 'Tools' }).getByText('xero__list-invoices', { exact: true }).waitFor(WAIT);
     await page.getByLabel('Find tools for').fill('unpaid invoices');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -226,7 +233,8 @@ describe.skipIf(SKIP)('web console in a browser', () => {
 
     await page.getByRole('link', { name: 'Memory', exact: true }).click();
     await page.getByRole('heading', { name: 'Memory', level: 1 }).waitFor(WAIT);
-    await page.locator('table, .empty, .error').first().waitFor(WAIT);
+    // This hub runs without memory (memory.enabled: false): the page says so, from the API's answer.
+    await expect.poll(() => page.getByRole('alert').textContent(), WAIT).toMatch(/memory is off/);
     await shot('memory');
 
     await page.getByRole('link', { name: 'Usage', exact: true }).click();

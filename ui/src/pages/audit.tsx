@@ -41,7 +41,7 @@ export function Audit() {
     <Page title="Audit">
       <form class="filters" aria-label="Filters" onSubmit={(e) => (e.preventDefault(), setFilters(draft), pager.reset())}>
         <label>Client <input type="text" {...field('client')} /></label>
-        <label>Tool <input type="text" placeholder="xero__*" {...field('tool')} /></label>
+        <label>Tool <input type="text" placeholder="xero__list-invoices" {...field('tool')} /></label>
         <label>
           Outcome
           <select value={draft.outcome} onChange={(e) => setDraft({ ...draft, outcome: (e.target as HTMLSelectElement).value })}>

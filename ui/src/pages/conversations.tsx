@@ -62,7 +62,7 @@ export function ConversationView({ id }: { id: string }) {
               {t.status && <Status value={t.status} />} {t.task ?? t.kind ?? `turn ${i + 1}`} <span class="muted">{time(t.at ?? t.startedAt)}{t.via ? ` via ${t.via}` : ''}</span>
               {t.runId && <> · <a href={`#/runs/${enc(t.runId)}`}>run</a></>}
             </p>
-            {t.summary && <p>{t.summary}</p>}
+            {t.summary && <p class="pre">{t.summary}</p>}
             <details>
               <summary>everything in this turn</summary>
               <pre>{json(t)}</pre>

@@ -96,32 +96,46 @@ function useRun(id: string) {
     const controller = new AbortController();
     const { signal } = controller;
     const settled = (r?: Run) => !!r && (FINAL_STATUSES.has(r.status) || r.status === 'needs-approval');
+    const pause = (msDelay: number) => new Promise((r) => setTimeout(r, msDelay));
     const follow = async () => {
       let last: Run | undefined;
+      const since = Date.now();
       setLive('connecting');
-      try {
-        await stream(
-          `/runs/${enc(id)}/events`,
-          (event, data) => {
-            if (event !== 'run' && event !== 'message') return;
-            last = JSON.parse(data) as Run;
-            setRun(last);
-            setLive('live');
-            setUpdates((n) => n + 1);
-          },
-          signal,
-        );
-        if (signal.aborted) return;
-        if (last && settled(last)) return setLive('stopped');
-      } catch (err) {
-        if (signal.aborted) return;
-        if ((err as { status?: number }).status === 401) return;
-        if ((err as { status?: number }).status === 404 && !last) {
-          setError(message(err));
-          return setLive('stopped');
+      // The event stream, reconnected when it ends before the run settles; a run just started may not be
+      // recorded yet (404): ask again for a while.
+      for (;;) {
+        try {
+          await stream(
+            `/runs/${enc(id)}/events`,
+            (event, data) => {
+              if (event !== 'run' && event !== 'message') return;
+              last = JSON.parse(data) as Run;
+              setRun(last);
+              setError(undefined);
+              setLive('live');
+              setUpdates((n) => n + 1);
+            },
+            signal,
+          );
+          if (signal.aborted) return;
+          if (last && settled(last)) return setLive('stopped');
+          await pause(250);
+        } catch (err) {
+          if (signal.aborted) return;
+          const status = (err as { status?: number }).status;
+          if (status === 401) return;
+          if (status === 404 && !last) {
+            if (Date.now() - since < 30_000) {
+              await pause(500);
+              continue;
+            }
+            setError(message(err));
+            return setLive('stopped');
+          }
+          break;
         }
       }
-      // The stream ended early or is not there: ask for the record until the run settles.
+      // No stream (a proxy in the way, an older hub): ask for the record until the run settles.
       setLive('polling');
       while (!signal.aborted) {
         try {
@@ -133,7 +147,7 @@ function useRun(id: string) {
           if (signal.aborted) return;
           setError(message(err));
         }
-        await new Promise((r) => setTimeout(r, 1000));
+        await pause(1000);
       }
     };
     void follow();
@@ -210,7 +224,7 @@ export function RunView({ id }: { id: string }) {
             {live === 'live' ? `Live: ${updates} update${updates === 1 ? '' : 's'}` : live === 'polling' ? 'Refreshing every second' : live === 'connecting' ? 'Connecting…' : `${updates} update${updates === 1 ? '' : 's'} received`}
           </p>
           {run.status === 'needs-approval' && <ApprovalBox run={run} onDone={answered} />}
-          {run.error && <p class="error" role="alert">{run.error}</p>}
+          {run.error && run.status !== 'needs-approval' && <p class="error" role="alert">{run.error}</p>}
           {run.summary && <p class="summary">{run.summary}</p>}
           <h2>Steps</h2>
           {run.steps.length === 0 ? (
