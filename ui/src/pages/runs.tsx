@@ -125,8 +125,11 @@ function useRun(id: string) {
           const status = (err as { status?: number }).status;
           if (status === 401) return;
           if (status === 404 && !last) {
-            if (Date.now() - since < 30_000) {
-              await pause(500);
+            // Planning can take a while with a real model; say so after a few seconds, give up after 5 minutes.
+            const waited = Date.now() - since;
+            if (waited < 300_000) {
+              if (waited > 10_000) setError(`${message(err)}; asking again`);
+              await pause(waited < 10_000 ? 500 : 2000);
               continue;
             }
             setError(message(err));
