@@ -139,7 +139,7 @@ async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOp
     }
     close = handle.close;
     stopAccepting = handle.stopAccepting;
-    say([banner(hub, handle.url, extra.banner !== undefined), ...(extra.banner ?? [])].join('\n'));
+    say([banner(hub, handle.url, handle.consoleUrl, extra.banner !== undefined), ...(extra.banner ?? [])].join('\n'));
   } else {
     const { serveStdio } = await import('./server/stdio.js');
     close = await serveStdio(hub, () => void shutdown('end of input'));
@@ -161,7 +161,7 @@ async function flushLogs(): Promise<void> {
   });
 }
 
-function banner(hub: Hub, url: string, extra = false): string {
+function banner(hub: Hub, url: string, consoleUrl: string | undefined, extra = false): string {
   const status = hub.status();
   const rows = status.servers.map((s) => [s.name, s.state, s.state === 'ready' ? s.tools : '', s.error ?? '']);
   return [
@@ -171,6 +171,7 @@ function banner(hub: Hub, url: string, extra = false): string {
     table(['SERVER', 'STATE', 'TOOLS', 'NOTE'], rows),
     '',
     `  MCP endpoint:  ${url}   (health: ${url.replace(/\/mcp$/, '/health')})`,
+    consoleUrl ? `  Console:       ${consoleUrl}   (REST API: ${url.replace(/\/mcp$/, '/api/v1')}, described at /api/v1/openapi.json)` : `  REST API:      ${url.replace(/\/mcp$/, '/api/v1')}   (the console is not built: npm run build)`,
     `  Connect:       npx @modelcontextprotocol/inspector  -> Transport "Streamable HTTP", URL ${url}`,
     `  Claude Desktop uses stdio instead: see README, "Connect a client".`,
     `  Check servers: ${BIN} doctor`,

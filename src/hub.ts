@@ -1,6 +1,7 @@
 // Composes the hub from a config: downstream pool -> catalog -> upstream sessions, plus the config
 // watcher. Transports (stdio, HTTP) and the CLI sit on top of this.
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { watchConfig } from './config/watch.js';
@@ -8,7 +9,7 @@ import type { LoadedConfig } from './config/load.js';
 import { Catalog, toolError, type CatalogTool } from './catalog/catalog.js';
 import { currentRights, globToRegExp, localPrincipal, type Principal, type PrincipalRef } from './access/principal.js';
 import { detachedCaller, type CallContext } from './access/caller.js';
-import { allowsTool, outOfScope, principalOf, seesInternals, seesServer } from './access/policy.js';
+import { allowsTool, mayActFor, outOfScope, principalOf, seesInternals, seesServer } from './access/policy.js';
 import { AuditLog } from './audit/audit.js';
 import { HubMetrics } from './observability/metrics.js';
 import { CallTracker, resultText, type CallInfo, type FinishCall } from './observability/calls.js';
@@ -19,7 +20,7 @@ import { ToolIndex, createEmbedder, type Embedder } from './routing/index.js';
 import { Memory } from './memory/index.js';
 import { MEMORY_TOOLS } from './server/memory-tools.js';
 import { createLlm, type LlmService } from './llm/index.js';
-import { Orchestrator, exampleFromRecord, formatIssues } from './planner/index.js';
+import { Orchestrator, exampleFromRecord, formatIssues, type Approver, type PlanInput, type RunResult, type StepProgress } from './planner/index.js';
 import { redactText, registerSecret } from './log/redact.js';
 import { ORCHESTRATE_TOOLS } from './server/orchestrate-tools.js';
 import { WORKFLOW_TOOLS } from './server/workflow-tools.js';
@@ -31,6 +32,8 @@ import type { AppInfo, HubServices, Reranker } from './server/services.js';
 import type { ClientLimits } from './config/schema.js';
 import { Session, type ListChange } from './server/upstream.js';
 import { DATABASE_FILE, lazyDatabase } from './storage/database.js';
+import { RunLog } from './planner/run-log.js';
+import { UsageLog } from './observability/usage.js';
 import { poolStatus, routingStatus, type HubStatus } from './status.js';
 
 export interface HubOptions {
@@ -76,6 +79,10 @@ export class Hub implements HubServices {
   audit?: AuditLog;
   /** Conversations and runs waiting for approval (hub.db in the data directory), opened on first use. */
   private readonly db: ReturnType<typeof lazyDatabase>;
+  /** Every run as it changes (REST API, console), and the cancel switch of those in progress. */
+  readonly runLog: RunLog;
+  /** Calls, errors, time and model cost per hour and client (REST API). */
+  readonly usage: UsageLog;
 
   private constructor(
     public loaded: LoadedConfig,
@@ -93,9 +100,11 @@ export class Hub implements HubServices {
       llmUsage: () => this.llm.usage(),
       sessions: () => [...this.sessions].filter((s) => s.principal.name !== 'stdio').length,
     });
-    this.calls = new CallTracker(this.metrics, () => this.audit);
-    this.audit = this.createAudit();
     this.db = lazyDatabase(path.join(this.dataDir(), DATABASE_FILE));
+    this.runLog = new RunLog(this.db.get);
+    this.usage = new UsageLog(this.db.get);
+    this.calls = new CallTracker(this.metrics, () => this.audit, this.usage);
+    this.audit = this.createAudit();
     this.index = this.createIndex();
     this.llm = this.createLlm();
     this.orchestrator = this.createOrchestrator();
@@ -113,7 +122,7 @@ export class Hub implements HubServices {
             return Promise.reject(new Error(`the workflow's owner, token "${o.owner.name}", is no longer configured; its workflows do not run`));
           }
           return this.orchestrator
-            .run(plan, { planSource: 'workflow', trigger: o.trigger, context: o.input, client: o.client, caller: detachedCaller(principal), approvedTools: o.approvedTools, signal: o.signal })
+            .run(plan, { runId: o.runId, planSource: 'workflow', trigger: o.trigger, context: o.input, client: o.client, caller: detachedCaller(principal), approvedTools: o.approvedTools, signal: o.signal })
             .then(
               (r) => {
                 finish(r.record.status === 'succeeded' ? 'ok' : o.signal.aborted ? 'cancelled' : 'error', r.record.status === 'succeeded' ? undefined : r.record.status);
@@ -237,7 +246,7 @@ export class Hub implements HubServices {
   private createLlm(): LlmService {
     const { llm } = this.loaded.config;
     for (const entry of [llm, ...(llm.fallback ?? [])]) registerSecret(entry.apiKey);
-    return createLlm(llm, { log: childLogger('llm') });
+    return createLlm(llm, { log: childLogger('llm'), onUsage: (client, usage, cost) => this.usage.llm(client, usage, cost) });
   }
 
   private createOrchestrator(): Orchestrator {
@@ -258,7 +267,58 @@ export class Hub implements HubServices {
       config: this.loaded.config.orchestrate,
       logger: childLogger('planner'),
       db: this.db.get,
+      runLog: this.runLog,
     });
+  }
+
+  /**
+   * Approves or declines a run waiting for consent (orchestrate {runId, approve} and the REST API): only the
+   * principal that started it, or an admin; the run goes on as the principal that started it, with that
+   * token's rights today (an admin approving another's run lends it none). A refusal comes back as text.
+   */
+  async approveRun(runId: string, approve: boolean, call: CallContext, options: { onProgress?: (p: StepProgress) => void; approve?: Approver } = {}): Promise<RunResult | { refused: string }> {
+    const waiting = this.orchestrator.get(runId);
+    const caller = principalOf(call);
+    if (!waiting || !mayActFor(caller, waiting.principal)) return { refused: `No run "${runId}" is waiting for approval (it may have expired). Start it again with orchestrate {task} or run_plan {plan}.` };
+    const owner = waiting.principal && this.principalNow(waiting.principal);
+    if (waiting.principal && !owner) return { refused: `Run "${runId}" acted as token "${waiting.principal.name}", which is no longer configured; it cannot go on.` };
+    const actAs = owner && caller && owner.key !== caller.key ? detachedCaller(owner) : call.caller;
+    try {
+      return await this.orchestrator.resume(runId, approve, { signal: call.signal, caller: actAs, onProgress: options.onProgress, approve: actAs === call.caller ? options.approve : undefined });
+    } catch (err) {
+      return { refused: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /**
+   * Starts a run in the background for `principal` (the REST API): a task planned by the hub's model, or a given
+   * plan. Resolves with its id once it has started; its steps are followed through runLog. Throws
+   * ConversationError for a conversation the principal may not use, and an Error when a task needs a model there is none of.
+   */
+  startRun(input: { task?: string; plan?: PlanInput; context?: Record<string, unknown>; dryRun?: boolean; conversationId?: string }, principal: Principal): { runId: string; conversationId: string } {
+    const caller = detachedCaller(principal);
+    const conversationId = this.orchestrator.conversations.open(input.conversationId, principal);
+    if (input.task !== undefined && !input.plan) {
+      const unavailable = this.llmUnavailable({ caller });
+      if (unavailable) throw new Error(`the hub has no model to plan with (${unavailable}); submit a plan instead (plan_task over MCP gives the tools and the format)`);
+    }
+    const runId = randomUUID();
+    const finish = this.calls.start({ kind: 'meta', tool: input.plan ? 'run_plan' : 'orchestrate', known: true, client: principal.name, args: { runId, via: 'api' } });
+    void this.orchestrator
+      .run(input.plan ?? input.task!, { runId, caller, client: principal.name, context: input.context, dryRun: input.dryRun, conversationId })
+      .then(
+        (r) => finish(r.status === 'failed' ? 'error' : 'ok', r.status === 'failed' ? r.record.error : undefined),
+        (err) => {
+          finish('error', String(err));
+          this.log.error('a run started through the API failed', { run: runId, error: String(err) });
+        },
+      );
+    return { runId, conversationId };
+  }
+
+  /** What the REST API serves (src/api): the hub itself. */
+  get api(): this {
+    return this;
   }
 
   llmUnavailable(call: CallContext): string | undefined {
@@ -474,6 +534,7 @@ export class Hub implements HubServices {
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
     await Promise.all([this.index.close(), this.memory?.close()]);
+    this.usage.close();
     this.db.close();
     this.audit?.flush();
   }

@@ -3,7 +3,7 @@
 // (one write for many calls under load) and flushed synchronously on close, so nothing is lost at exit.
 // The trail says who called what with which arguments: it is private to the hub's user (file 0600,
 // folder 0700). Nothing here may throw into a call: a line that cannot be written is reported on stderr.
-import { appendFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isSecretKey, redact, redactText } from '../log/redact.js';
 
@@ -19,6 +19,9 @@ export interface AuditEntry {
   error?: string;
   [extra: string]: unknown;
 }
+
+/** A line as written: the entry with its time. */
+export type AuditLine = Omit<AuditEntry, 'args'> & { time: string; args?: Record<string, unknown> | string };
 
 export interface AuditOptions {
   file: string;
@@ -86,6 +89,39 @@ export class AuditLog {
       // An unwritable audit file must not take calls down; it is reported on stderr.
       warn(`cannot write ${this.options.file}: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Recorded lines, newest first, that pass `filter`: a page of `limit` after `cursor` (the last page's
+   * last line, by time and position), over the file and its rotations. Lines that do not parse are skipped.
+   */
+  read(filter: (line: AuditLine) => boolean, options: { limit: number; cursor?: string }): { entries: AuditLine[]; nextCursor?: string } {
+    this.flush();
+    const lines: AuditLine[] = [];
+    for (const file of [this.options.file, ...rotatedFiles(this.options)]) {
+      if (!existsSync(file)) continue;
+      const text = readFileSync(file, 'utf8').split('\n').filter(Boolean).reverse();
+      for (const raw of text) {
+        try {
+          lines.push(JSON.parse(raw) as AuditLine);
+        } catch {
+          // A torn last line (a crash mid-write) is not an entry.
+        }
+      }
+    }
+    // Each line's position from the oldest: stable across new writes, so a cursor stays valid while the file grows.
+    const total = lines.length;
+    const after = options.cursor === undefined ? total : Number.parseInt(options.cursor, 36);
+    if (!Number.isFinite(after) || after < 0) throw new RangeError('cursor is not one this API gave out; start without it');
+    const entries: AuditLine[] = [];
+    let last = 0;
+    for (let i = total - after; i < total && entries.length < options.limit; i++) {
+      if (i < 0 || !filter(lines[i]!)) continue;
+      entries.push(lines[i]!);
+      last = i;
+    }
+    const more = entries.length === options.limit && lines.slice(last + 1).some(filter);
+    return { entries, ...(more ? { nextCursor: (total - last - 1).toString(36) } : {}) };
   }
 
   private rotate(): void {

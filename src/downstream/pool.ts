@@ -88,6 +88,16 @@ export class DownstreamPool extends EventEmitter {
     for (const kind of ['tools', 'resources', 'prompts', 'state'] as const) this.emit('changed', connection.name, kind);
   }
 
+  /** Stops a server and starts it again with the same config (the API's restart); false when there is none by that name. */
+  async restart(name: string): Promise<boolean> {
+    const existing = this.connections.get(name);
+    if (!existing) return false;
+    this.connections.delete(name);
+    await this.retire(existing);
+    await this.add(name, existing.config);
+    return true;
+  }
+
   /** Forced exit: no waiting, no orphans. */
   killAll(): void {
     for (const c of this.connections.values()) c.kill();

@@ -25,6 +25,8 @@ export interface LlmDeps {
   log?: Logger;
   /** Jitter source for backoff. */
   random?: () => number;
+  /** Each answered call's tokens and cost, with the client it was made for ("hub" when none). */
+  onUsage?: (client: string, usage: { inputTokens: number; outputTokens: number }, costUsd: number) => void;
 }
 
 export interface ChainEntry {
@@ -85,6 +87,7 @@ export function createLlm(config: LlmConfig | LlmConfigInput | undefined, deps: 
           const model = entry.model && entry.kind !== 'sampling' ? entry.model : answer.model;
           const costUsd = prices.cost(answer.model || model, answer.usage);
           meter.success(entry.name, model, answer.usage, costUsd);
+          deps.onUsage?.(ctx.caller?.principal.name ?? 'hub', answer.usage, costUsd);
           log.debug('LLM call', { provider: entry.name, model: answer.model, purpose: request.purpose, ...answer.usage, costUsd, ms: Date.now() - started });
           return { text: answer.text, toolCalls: answer.toolCalls, usage: answer.usage, provider: entry.name, model: answer.model || model, costUsd };
         } catch (err) {

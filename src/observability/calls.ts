@@ -2,6 +2,7 @@
 // and the count of calls in flight that graceful shutdown waits on.
 import type { AuditLog } from '../audit/audit.js';
 import type { CallOutcome, HubMetrics } from './metrics.js';
+import type { UsageLog } from './usage.js';
 
 export interface CallInfo {
   kind: 'tool' | 'meta';
@@ -28,6 +29,7 @@ export class CallTracker {
   constructor(
     private readonly metrics: HubMetrics,
     private readonly audit: () => AuditLog | undefined,
+    private readonly usage?: UsageLog,
   ) {}
 
   start(info: CallInfo): FinishCall {
@@ -58,6 +60,7 @@ export class CallTracker {
 
   private record(info: CallInfo, outcome: CallOutcome, ms: number, error: string | undefined): void {
     this.metrics.observeCall(info.server ?? 'hub', info.known ? info.tool : 'unknown', outcome, ms / 1000);
+    this.usage?.call(info.client, outcome !== 'ok', ms);
     this.audit()?.record({
       kind: info.kind,
       client: info.client,

@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../storage/database.js';
 import { isToolStep, type Plan, type PlanInput, type ToolStep } from './plan.js';
 import { Conversations, type Turn } from './conversations.js';
 import { WaitingRuns } from './waiting-runs.js';
+import type { RunLog } from './run-log.js';
 import { KIT_EXAMPLE, KIT_FORMAT, KIT_NEXT } from './prompts/kit.v1.js';
 import type { RunRecord, Usage } from './record.js';
 import { Executor, approvalKey, newStepRecord, type Approver, type RunState, type StepProgress, type ToolCaller } from './executor.js';
@@ -19,7 +20,7 @@ import { Planner, PlanningError, type PlanExample, type ToolSearch } from './pla
 import { PLAN_PROMPT_VERSION } from './prompts/plan.v2.js';
 import { SafetyPolicy } from './safety.js';
 import { summarize } from './summary.js';
-import { parsePlan, validatePlan, type PlanIssue, type ToolLookup } from './validator.js';
+import { formatIssues, parsePlan, validatePlan, type PlanIssue, type ToolLookup } from './validator.js';
 
 /** Remembered runs; the memory module implements it. */
 export interface PlanMemory {
@@ -40,6 +41,8 @@ export interface OrchestratorDeps {
   logger?: { info(msg: string, meta?: object): void; warn(msg: string, meta?: object): void };
   /** Where runs waiting for approval and conversations are kept (the hub's database, opened on first use); in memory when absent. */
   db?: () => Db;
+  /** The run history and live feed (the REST API's); runs are cancellable through it. */
+  runLog?: RunLog;
 }
 
 export interface PlanContext {
@@ -53,6 +56,8 @@ export interface PlanContext {
 }
 
 export interface RunOptions extends PlanContext {
+  /** The run's id, when the caller needs it before the run ends (the REST API answers with it at once). */
+  runId?: string;
   /** Plan (and validate) only; nothing runs. */
   dryRun?: boolean;
   onProgress?: (progress: StepProgress) => void;
@@ -224,11 +229,22 @@ export class Orchestrator {
     return this.conversations.render(this.conversations.turns(id, principal) ?? []) || undefined;
   }
 
-  private async start(taskOrPlan: string | PlanInput, options: RunOptions): Promise<RunResult> {
+  private async start(taskOrPlan: string | PlanInput, given: RunOptions): Promise<RunResult> {
     this.sweep();
+    const runId = given.runId ?? randomUUID();
+    const running = this.deps.runLog?.running(runId, given.signal);
+    const options = { ...given, runId, signal: running?.signal ?? given.signal };
+    try {
+      return await this.startRun(taskOrPlan, options);
+    } finally {
+      running?.done();
+    }
+  }
+
+  private async startRun(taskOrPlan: string | PlanInput, options: RunOptions): Promise<RunResult> {
     const given = typeof taskOrPlan !== 'string';
     const record: RunRecord = {
-      id: randomUUID(),
+      id: options.runId ?? randomUUID(),
       task: given ? (taskOrPlan.goal ?? 'a given plan') : taskOrPlan,
       client: options.client ?? options.caller?.principal.name,
       principal: options.caller?.principal.ref(),
@@ -251,12 +267,14 @@ export class Orchestrator {
       conversationId: options.conversationId,
     };
     const t0 = performance.now();
+    // Followers (the API's run stream) see the run from its start, planning included.
+    this.deps.runLog?.update(record);
 
     let plan: Plan;
     if (given) {
       const parsed = parsePlan(taskOrPlan);
       const issues = parsed.plan ? [...validatePlan(parsed.plan, this.deps.tools), ...this.promptStepIssues(parsed.plan, options.caller)] : parsed.issues;
-      if (!parsed.plan || issues.length) return this.rejected(state, 'The plan is invalid', issues, t0);
+      if (!parsed.plan || issues.length) return this.rejected(state, `The plan is invalid:\n${formatIssues(issues)}`, issues, t0);
       const outside = outsideScope(parsed.plan, options.caller);
       if (outside) return this.rejected(state, outside, undefined, t0);
       plan = parsed.plan;
@@ -306,11 +324,13 @@ export class Orchestrator {
       (approve ? state.approved : state.declined).add(approvalKey(step));
       if (rec.status === 'needs-approval') rec.status = 'pending';
     }
+    const running = this.deps.runLog?.running(runId, options.signal);
     try {
-      const result = await this.execute(state, { ...options, context: state.input });
+      const result = await this.execute(state, { ...options, signal: running?.signal ?? options.signal, context: state.input });
       if (state.conversationId) this.noteTurn(state.conversationId, state.record.planSource === 'given' ? 'run_plan' : 'orchestrate', result.record, state.input);
       return result;
     } finally {
+      running?.done();
       // Waiting again (a step the approval did not cover) saved it anew as waiting; otherwise it is done.
       this.waitingRuns.finish(runId);
     }
@@ -385,8 +405,14 @@ export class Orchestrator {
             }
           }
         : undefined;
-    await this.executor.execute(state, { signal: options.signal, onProgress: options.onProgress, approve: options.approve, caller: options.caller, replan });
+    const runLog = this.deps.runLog;
+    const onProgress = (p: StepProgress) => {
+      runLog?.update(state.record);
+      options.onProgress?.(p);
+    };
+    await this.executor.execute(state, { signal: options.signal, onProgress, approve: options.approve, caller: options.caller, replan });
     const { record } = state;
+    runLog?.update(record);
     if (record.status === 'needs-approval') {
       const steps = this.executor
         .destructiveSteps(state.plan, state)
@@ -442,6 +468,7 @@ export class Orchestrator {
   }
 
   private remember(state: RunState): void {
+    this.deps.runLog?.update(state.record);
     this.recent.delete(state.record.id);
     this.recent.set(state.record.id, state);
     // Runs waiting for approval are kept in the database; this is only the latest runs' full state.

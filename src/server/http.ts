@@ -1,5 +1,6 @@
-// Streamable HTTP for the hub, on Hono: /mcp for MCP clients of both revisions, /health for probes (up or
-// down, nothing else: it needs no token), /metrics for Prometheus (admin tokens only). In front of /mcp,
+// Streamable HTTP for the hub, on Hono: /mcp for MCP clients of both revisions, /api/v1 (the REST API,
+// src/api) and /ui (the console's static files) for people, /health for probes (up or down, nothing else:
+// it needs no token), /metrics for Prometheus (admin tokens only). /mcp and /api/v1 pass the same edge. In front of /mcp,
 // as small middlewares in this order: Host and Origin checks (DNS-rebinding protection, as the MCP spec
 // asks), bearer-token authentication, rate limits, body size, nesting depth and JSON parsing. Then the
 // revision decides: a 2025-11-25 client (initialize, Mcp-Session-Id) gets a session of its own, within
@@ -12,7 +13,10 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { serve, type HttpBindings } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
 import { WebStandardStreamableHTTPServerTransport, createMcpHandler, isInitializeRequest, isLegacyRequest, type AuthInfo } from '@modelcontextprotocol/server';
 import type { HttpConfig, TokenConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -25,6 +29,8 @@ import { RateLimiter } from './limits.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-limits.js';
 import { installLastResort } from './last-resort.js';
 import type { ListChange, Session } from './upstream.js';
+import { apiRoutes, type ApiHost } from '../api/routes.js';
+import { problem } from '../api/problem.js';
 
 export interface SessionHost {
   newSession(principal: Principal, options?: { perRequest?: boolean }): Session;
@@ -35,10 +41,17 @@ export interface SessionHost {
   status(): HubStatus;
   /** Prometheus text exposition, when the host keeps metrics. */
   metrics?: { render(): Promise<{ contentType: string; body: string }>; refused(reason: string): void };
+  /** What the REST API serves (the hub); without it there is no /api/v1. */
+  api?: ApiHost;
 }
+
+/** The console's built files (vite build into dist/ui), next to this module's dist/src/server. */
+export const CONSOLE_DIR = path.resolve(import.meta.dirname, '../../ui');
 
 export interface HttpHandle {
   url: string;
+  /** The console's address, when its files are built. */
+  consoleUrl?: string;
   server: http.Server;
   /** Refuses new requests and connections (graceful shutdown); open calls go on. */
   stopAccepting(): void;
@@ -105,8 +118,10 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
   const loopback = LOOPBACK_HOSTS.has(config.host);
   let accepting = true;
 
+  // The same refusal for /mcp (a JSON-RPC error) and /api (a problem document).
   const refuse = (c: Context, reason: string, status: number, code: number, message: string, headers: Record<string, string> = {}): Response => {
     host.metrics?.refused(reason);
+    if (c.req.path.startsWith('/api/')) return problem(status, message, headers);
     return c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status as never, headers);
   };
 
@@ -176,6 +191,8 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
   // Body size (a kept middleware, checked per request: an edit may change the limit), nesting depth, JSON.
   const readBody: MiddlewareHandler<Env> = async (c, next) => {
     if (c.req.method !== 'POST') return next();
+    // A REST call without a body (pause, cancel) is fine; an MCP POST must carry a message.
+    if (c.req.path.startsWith('/api/') && c.req.header('content-length') === '0') return next();
     const limit = settings.maxBodyBytes;
     const tooLarge = (cx: Context) => refuse(cx, 'size', 413, -32600, `Request body exceeds ${limit} bytes (http.maxBodyBytes)`, { connection: 'close' });
     if (Number(c.req.header('content-length') ?? 0) > limit) return tooLarge(c);
@@ -213,6 +230,19 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
     if (!(await isLegacyRequest(request, body))) return modern.fetch(request, { parsedBody: body, authInfo: authInfoOf(principal) });
     return legacy(c, principal, body);
   });
+
+  if (host.api) {
+    app.use('/api/v1/*', open, sameSite, authenticate, rateLimit, readBody);
+    app.route('/api/v1', apiRoutes(host.api, LOCAL));
+  }
+  // The console: static files; any other path under /ui is the app's own route (index.html). It holds no
+  // data: everything comes from /api/v1 with the token the user pastes.
+  const consoleBuilt = existsSync(path.join(CONSOLE_DIR, 'index.html'));
+  if (consoleBuilt) {
+    app.get('/ui', (c) => c.redirect('/ui/'));
+    app.use('/ui/*', sameSite, serveStatic({ root: path.relative(process.cwd(), CONSOLE_DIR), rewriteRequestPath: (p) => p.replace(/^\/ui/, '') }));
+    app.get('/ui/*', sameSite, serveStatic({ root: path.relative(process.cwd(), CONSOLE_DIR), path: 'index.html' }));
+  }
 
   app.notFound((c) => c.json({ error: 'not found; the MCP endpoint is /mcp' }, 404));
   app.onError((err, c) => {
@@ -332,6 +362,7 @@ export async function serveHttp(host: SessionHost, config: HttpSettings, log: Lo
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}/mcp`,
+    ...(consoleBuilt ? { consoleUrl: `http://${shownHost}:${address.port}/ui/` } : {}),
     server,
     stopAccepting() {
       accepting = false;

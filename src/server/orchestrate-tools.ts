@@ -10,8 +10,7 @@ import type { CallContext } from '../access/caller.js';
 import type { ApprovalRequest, Approver, PlanningKit, RunResult } from '../planner/index.js';
 import { ConversationError } from '../planner/index.js';
 import { toolError } from '../catalog/catalog.js';
-import { detachedCaller } from '../access/caller.js';
-import { mayActFor, principalOf } from '../access/policy.js';
+import { principalOf } from '../access/policy.js';
 import type { HubServices } from './services.js';
 import { defineMetaTool, jsonResult } from './meta-tools.js';
 
@@ -99,21 +98,10 @@ function kitResult(kit: PlanningKit): CallToolResult {
   return jsonResult({ status: 'needs-plan', ...kit }, lines.join('\n'));
 }
 
-/** Approves or declines a waiting run of the caller's (or, for an admin, anyone's). */
+/** Approves or declines a waiting run (Hub.approveRun decides who may and as whom it goes on). */
 async function approveRun(hub: HubServices, call: CallContext, runId: string, approve: boolean, progress: Progress): Promise<CallToolResult> {
-  const waiting = hub.orchestrator.get(runId);
-  const caller = principalOf(call);
-  // A token may only approve its own runs (any other reads as unknown).
-  if (!waiting || !mayActFor(caller, waiting.principal)) return toolError(`No run "${runId}" is waiting for approval (it may have expired). Start it again with orchestrate {task} or run_plan {plan}.`);
-  // The run goes on as the principal that started it, with that token's rights today: an admin approving another's run lends it no rights.
-  const owner = waiting.principal && hub.principalNow(waiting.principal);
-  if (waiting.principal && !owner) return toolError(`Run "${runId}" acted as token "${waiting.principal.name}", which is no longer configured; it cannot go on.`);
-  const actAs = owner && caller && owner.key !== caller.key ? detachedCaller(owner) : call.caller;
-  try {
-    return runResult(await hub.orchestrator.resume(runId, approve, { signal: call.signal, caller: actAs, onProgress: progress, approve: actAs === call.caller ? elicitationApprover(call) : undefined }));
-  } catch (err) {
-    return toolError(err instanceof Error ? err.message : String(err));
-  }
+  const result = await hub.approveRun(runId, approve, call, { onProgress: progress, approve: elicitationApprover(call) });
+  return 'refused' in result ? toolError(result.refused) : runResult(result);
 }
 
 type Progress = (p: { completed: number; total: number; message: string }) => void;

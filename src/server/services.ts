@@ -44,8 +44,13 @@ export interface HubServices {
   llm: LlmService;
   workflows: WorkflowService;
   memory: Memory;
-  /** The rights a stored principal (a waiting run's owner) has under today's config; undefined when its token is gone. */
-  principalNow(ref: import('../access/principal.js').PrincipalRef): Principal | undefined;
+  /** Approves or declines a run waiting for consent, for the call's principal; a refusal comes back as text. */
+  approveRun(
+    runId: string,
+    approve: boolean,
+    call: CallContext,
+    options?: { onProgress?: (p: import('../planner/index.js').StepProgress) => void; approve?: import('../planner/index.js').Approver },
+  ): Promise<import('../planner/index.js').RunResult | { refused: string }>;
   /** Why no model can serve this call (no key, no sampling client), or undefined when one can. */
   llmUnavailable(call: CallContext): string | undefined;
   /** With the call: the LLM chain's availability for that client (sampling depends on it). */

@@ -51,6 +51,9 @@ function toolDigest(tool: Tool): string {
 type Request = { method: string; params?: Record<string, unknown> };
 
 /** One connected upstream client (2025-11-25), or one request of a 2026-07-28 client. */
+/** The hub tools a client with a tool cap gets first: with them it finds and calls every other tool. */
+const SEARCH_FIRST = new Set(['hub_status', 'search_tools', 'describe_tool', 'call_tool']);
+
 export class Session {
   lastActive = Date.now();
   readonly server: Server;
@@ -236,17 +239,21 @@ export class Session {
   /**
    * What this client's tools/list holds: the meta-tools and catalog tools its principal may use, as
    * expose says, narrowed by its client's limits (expose.clients, matched on clientInfo.name): over
-   * maxTools it gets the search mode (meta-tools and pins, the hub's own first), and names over
+   * maxTools it gets the search mode (search, describe and call first, then pins, then the other meta-tools that fit), and names over
    * maxNameLength are listed as deterministic short aliases (catalog/naming.ts, the catalog's own
    * shortening) that resolveToolName maps back.
    */
   private exposure(): { tools: Tool[]; aliases: Map<string, string>; digest: string } {
     const { hub, principal } = this;
     const limits = hub.clientLimits(this.clientName());
-    const meta = hub.metaTools().filter((t) => allowsMetaTool(principal, t)).map((t) => metaToolDefinition(t, { hub, principal }));
+    let meta = hub.metaTools().filter((t) => allowsMetaTool(principal, t)).map((t) => metaToolDefinition(t, { hub, principal }));
     let catalog = hub.listedTools().filter((t) => allowsTool(principal, t.name));
     if (limits.maxTools !== undefined && meta.length + catalog.length > limits.maxTools) {
-      catalog = hub.pinnedTools().filter((t) => allowsTool(principal, t.name)).slice(0, Math.max(0, limits.maxTools - meta.length));
+      // The tools that reach every other come first, then the pins, then the rest of the hub's own while they fit
+      // (those left out stay callable by name).
+      const core = meta.filter((t) => SEARCH_FIRST.has(t.name));
+      catalog = hub.pinnedTools().filter((t) => allowsTool(principal, t.name)).slice(0, Math.max(0, limits.maxTools - core.length));
+      meta = [...core, ...meta.filter((t) => !SEARCH_FIRST.has(t.name)).slice(0, Math.max(0, limits.maxTools - core.length - catalog.length))];
     }
     let tools = [...meta, ...catalog.map((t) => t.tool)];
     const aliases = new Map<string, string>();

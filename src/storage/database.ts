@@ -1,5 +1,5 @@
-// The hub's own durable state in one SQLite file in the data directory (`hub.db`): conversations and
-// runs waiting for approval. better-sqlite3 is synchronous, so a read-check-write inside one statement
+// The hub's own durable state in one SQLite file in the data directory (`hub.db`): conversations, runs
+// waiting for approval, the run history and hourly usage. better-sqlite3 is synchronous, so a read-check-write inside one statement
 // or transaction cannot interleave with another request: an approval is claimed exactly once.
 // Several processes may open the file (a served hub and a CLI command): WAL mode, and a busy timeout
 // instead of an immediate "database is locked".
@@ -37,6 +37,28 @@ const MIGRATIONS = [
    );
    CREATE UNIQUE INDEX turns_by_run ON turns(run_id) WHERE run_id IS NOT NULL;
    CREATE INDEX conversations_by_update ON conversations(updated);`,
+  `CREATE TABLE runs (
+     id TEXT PRIMARY KEY,
+     owner_name TEXT NOT NULL,   -- the principal it acted as ('local' names the machine's user)
+     owner_local INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     started TEXT NOT NULL,
+     updated INTEGER NOT NULL,
+     record TEXT NOT NULL        -- the run record (JSON)
+   );
+   CREATE INDEX runs_by_start ON runs(started);
+   CREATE TABLE usage (
+     hour INTEGER NOT NULL,      -- start of the hour, ms since the epoch
+     client TEXT NOT NULL,       -- token name, "stdio", "http", "cli", "workflow:<id>"
+     calls INTEGER NOT NULL DEFAULT 0,
+     errors INTEGER NOT NULL DEFAULT 0,
+     ms_total REAL NOT NULL DEFAULT 0,
+     llm_calls INTEGER NOT NULL DEFAULT 0,
+     input_tokens INTEGER NOT NULL DEFAULT 0,
+     output_tokens INTEGER NOT NULL DEFAULT 0,
+     cost_usd REAL NOT NULL DEFAULT 0,
+     PRIMARY KEY (hour, client)
+   );`,
 ];
 
 export const DATABASE_FILE = 'hub.db';

@@ -76,11 +76,12 @@ async function attemptOnce(deps: RunDeps, run: WorkflowRun, signal: AbortSignal)
     return { status: 'needs-approval', error: `the plan uses destructive tools nobody approved: ${pending.join(', ')}; approve with resume_workflow {id, approveDestructive: true}` };
   }
   run.plan = current.state.plan;
-  return runPlan(deps, current, current.state.plan, run, signal, current.definition.input ?? {});
+  return runPlan(deps, current, current.state.plan, run, signal, current.definition.input ?? {}, run.id);
 }
 
 /** Runs a plan under the definition's timeout; a runner that ignores its signal is given up on after abortGraceMs. */
-async function runPlan(deps: RunDeps, workflow: StoredWorkflow, plan: Plan, run: WorkflowRun, signal: AbortSignal, input: Record<string, unknown>): Promise<Outcome> {
+/** `runId`: the id the run record takes (the workflow run's own, so its history links to it); notifications get their own. */
+async function runPlan(deps: RunDeps, workflow: StoredWorkflow, plan: Plan, run: WorkflowRun, signal: AbortSignal, input: Record<string, unknown>, runId?: string): Promise<Outcome> {
   const { id, timeoutMs } = workflow.definition;
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
@@ -92,7 +93,7 @@ async function runPlan(deps: RunDeps, workflow: StoredWorkflow, plan: Plan, run:
   });
   try {
     const result = await Promise.race([
-      deps.runner.runPlan(plan, { trigger: run.trigger, workflowId: id, signal: combined, input, client: `workflow:${id}`, approvedTools: workflow.state.approved, owner: ownerOf(workflow) }),
+      deps.runner.runPlan(plan, { runId, trigger: run.trigger, workflowId: id, signal: combined, input, client: `workflow:${id}`, approvedTools: workflow.state.approved, owner: ownerOf(workflow) }),
       aborted,
     ]);
     const record = result === 'aborted' ? undefined : result;

@@ -119,6 +119,8 @@ export type WorkflowRun = z.output<typeof WorkflowRunSchema>;
 export type Trigger = z.output<typeof TriggerSchema>;
 
 export interface RunPlanOptions {
+  /** The run record's id (the workflow run's); absent: a new one. */
+  runId?: string;
   trigger: Trigger;
   workflowId: string;
   /** Aborted on timeout and when the hub stops. */
