@@ -87,7 +87,8 @@ async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOp
   // Before anything starts: an open endpoint on a reachable address is refused with the reason.
   const unsafe = opts.http ? unsafeBinding(http) : undefined;
   if (unsafe) throw new UsageError(unsafe);
-  const hub = await Hub.start(loaded, hubOptions);
+  // The embedding model loads after the hub is ready: the first requests are answered before it competes for the CPU.
+  const hub = await Hub.start(loaded, { ...hubOptions, modelAfterReady: true });
   let close: () => Promise<void>;
   let stopAccepting = () => {};
   let stopping = false;

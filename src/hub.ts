@@ -15,7 +15,7 @@ import { CallTracker, resultText, type CallInfo, type FinishCall } from './obser
 import { tokenPrincipal } from './server/auth.js';
 import { DownstreamPool } from './downstream/pool.js';
 import { childLogger, type Logger } from './log/logger.js';
-import { ToolIndex, createEmbedder, type Embedder } from './routing/index.js';
+import { DeferredEmbedder, ToolIndex, createEmbedder, type Embedder } from './routing/index.js';
 import { Memory } from './memory/index.js';
 import { MEMORY_TOOLS } from './server/memory-tools.js';
 import { createLlm, type LlmService } from './llm/index.js';
@@ -43,7 +43,19 @@ export interface HubOptions {
   workflows?: boolean;
   /** Start the vector memory (Chroma): serve, run, memory and demo do; listing tools does not. */
   memory?: boolean;
+  /**
+   * Load the embedding model only once the hub is ready, after its first client has had time to list its
+   * tools (serve). Meanwhile search is lexical and memory waits. One-shot commands load it at once.
+   */
+  modelAfterReady?: boolean;
 }
+
+/**
+ * How long after readiness the embedding model starts loading (serve): a client sends initialize and
+ * tools/list as soon as it starts the hub, and the model's load (~0.5 s of CPU, event-loop stalls up to
+ * ~0.25 s) would otherwise delay those answers.
+ */
+const MODEL_AFTER_READY_MS = 500;
 
 export class Hub implements HubServices {
   readonly log: Logger = childLogger('hub');
@@ -61,6 +73,8 @@ export class Hub implements HubServices {
   memory!: Memory;
   /** One model for tool search and memory. */
   private embedder?: Embedder;
+  /** The startup model while it waits to load (modelAfterReady). */
+  private deferredModel?: DeferredEmbedder;
   /** The client's own model alone (routing.rerank by sampling); made on first use. */
   private samplingOnly?: LlmService;
   private readonly meta: MetaTool[] = [...CORE_META_TOOLS, searchTools, describeTool, orchestrate, planTask, ...WORKFLOW_TOOLS, ...MEMORY_TOOLS];
@@ -92,7 +106,7 @@ export class Hub implements HubServices {
     });
     this.calls = new CallTracker(this.metrics, () => this.audit);
     this.audit = this.createAudit();
-    this.index = this.createIndex();
+    this.index = this.createIndex(options.modelAfterReady);
     this.llm = this.createLlm();
     this.orchestrator = this.createOrchestrator();
     this.workflows = new WorkflowService({
@@ -166,6 +180,9 @@ export class Hub implements HubServices {
     // memory comes up in the background and its operations wait for it.
     hub.memory = Memory.begin(memoryConfig, memoryDeps);
     await hub.pool.apply(loaded);
+    // Ready: the model (for search and memory) loads from here, after the first requests are answered.
+    const deferred = hub.deferredModel;
+    if (deferred) setTimeout(() => deferred.start(), MODEL_AFTER_READY_MS).unref();
     if (options.schedule) hub.releaseScheduling = claimScheduling(hub.dataDir());
     if (options.schedule || options.workflows) await hub.workflows.start(loaded.config.workflows, { schedule: options.schedule === true });
     if (options.watch) hub.stopWatching = watchConfig(loaded.file, (next) => void hub.reload(next), childLogger('config'));
@@ -219,9 +236,12 @@ export class Hub implements HubServices {
     return this.calls.start(info);
   }
 
-  private createIndex(): ToolIndex {
+  private createIndex(deferModel = false): ToolIndex {
     const cacheDir = path.join(this.dataDir(), 'models');
-    this.embedder = createEmbedder(this.loaded.config.routing.embeddings, { cacheDir });
+    const embedder = createEmbedder(this.loaded.config.routing.embeddings, { cacheDir });
+    // Only at startup: a config edit's new model loads at once (the hub is serving already).
+    if (deferModel && embedder) this.deferredModel = new DeferredEmbedder(embedder);
+    this.embedder = deferModel && embedder ? this.deferredModel : embedder;
     return new ToolIndex(this.loaded.config.routing, {
       logger: childLogger('routing'),
       cacheDir,
@@ -468,6 +488,8 @@ export class Hub implements HubServices {
     this.inputs.close();
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
+    // A model still waiting to load never will: the index and memory stop waiting for it.
+    this.deferredModel?.cancel();
     await Promise.all([this.index.close(), this.memory?.close()]);
     this.audit?.flush();
   }

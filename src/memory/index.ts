@@ -161,6 +161,8 @@ export class Memory {
   private retryAt = 0;
   /** Connecting, while state is 'starting'. */
   private opening?: Promise<void>;
+  /** close() was called: a start still under way stops before it starts Chroma. */
+  private closing = false;
 
   private constructor(
     private readonly config: MemoryConfig,
@@ -204,7 +206,7 @@ export class Memory {
     } catch (e) {
       this.stateValue = 'unavailable';
       this.reason = message(e);
-      this.log.warn(`memory unavailable, the hub runs without it: ${this.reason}`);
+      if (!this.closing) this.log.warn(`memory unavailable, the hub runs without it: ${this.reason}`);
       await this.server?.stop().catch(() => undefined);
       this.server = undefined;
     }
@@ -219,6 +221,8 @@ export class Memory {
     const chroma = this.config.chroma;
     for (const [key, value] of Object.entries(chroma.headers)) registerConfiguredValue(key, value);
     this.embedder = await this.chooseEmbedder();
+    // Closed while the model was loading (the hub stopped soon after it started): do not start Chroma now.
+    if (this.closing) throw new Error('closed while starting');
     if (chroma.url) {
       // Credentials go in headers; any in the URL are dropped (the client would not send them) so status never shows them.
       const u = new URL(chroma.url);
@@ -358,7 +362,7 @@ export class Memory {
       return given;
     } catch (e) {
       const fallback = new HashingEmbedder();
-      this.log.warn(`memory uses the model-free ${fallback.id} embedder: ${given.id} is unavailable (${message(e)})`);
+      if (!this.closing) this.log.warn(`memory uses the model-free ${fallback.id} embedder: ${given.id} is unavailable (${message(e)})`);
       return fallback;
     }
   }
@@ -664,6 +668,7 @@ export class Memory {
 
   /** Stops the embedded server (a shared or remote one keeps running). */
   async close(): Promise<void> {
+    this.closing = true;
     await this.opening;
     await this.pruning?.catch(() => undefined);
     this.collection = undefined;

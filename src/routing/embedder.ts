@@ -281,6 +281,56 @@ export class OpenAIEmbedder implements Embedder {
   }
 }
 
+/**
+ * An embedder whose model loads only once `start()` is called: `serve` answers its first requests before
+ * the model (an import and an ONNX session: ~0.5 s of CPU, with event-loop stalls up to ~0.25 s) competes
+ * with them. Until then load() and embed() wait; `cancel()` (or close) makes them fail instead, so
+ * nothing waits for a model that will never load. id, source and dimension are the wrapped embedder's.
+ */
+export class DeferredEmbedder implements Embedder {
+  private release!: (go: boolean) => void;
+  private readonly gate = new Promise<boolean>((resolve) => (this.release = resolve));
+
+  constructor(readonly inner: Embedder) {}
+
+  get id(): string {
+    return this.inner.id;
+  }
+
+  get dimension(): number {
+    return this.inner.dimension;
+  }
+
+  get source(): EmbedderSource | undefined {
+    return this.inner.source;
+  }
+
+  /** Lets the model load (no effect after cancel). */
+  start(): void {
+    this.release(true);
+  }
+
+  /** The model will not be loaded: waiting and later load() calls fail (no effect after start). */
+  cancel(): void {
+    this.release(false);
+  }
+
+  async load(): Promise<void> {
+    if (!(await this.gate)) throw new Error('the hub stopped before the embedding model was loaded');
+    return this.inner.load();
+  }
+
+  async embed(texts: string[], kind: 'query' | 'document'): Promise<Float32Array[]> {
+    await this.load();
+    return this.inner.embed(texts, kind);
+  }
+
+  async close(): Promise<void> {
+    this.cancel();
+    await this.inner.close();
+  }
+}
+
 /** The configured embedder, or undefined when embeddings are off. */
 export function createEmbedder(options: EmbeddingsConfig, deps: EmbedderDeps = {}): Embedder | undefined {
   switch (options.provider) {
