@@ -7,7 +7,7 @@ import { watchConfig } from './config/watch.js';
 import type { LoadedConfig } from './config/load.js';
 import { Catalog, toolError, type CatalogTool } from './catalog/catalog.js';
 import { currentRights, globToRegExp, localPrincipal, type Principal, type PrincipalRef } from './access/principal.js';
-import { detachedCaller, type CallContext } from './access/caller.js';
+import { detachedCaller, type CallContext, type Caller } from './access/caller.js';
 import { allowsTool, outOfScope, principalOf, seesInternals, seesServer } from './access/policy.js';
 import { AuditLog } from './audit/audit.js';
 import { HubMetrics } from './observability/metrics.js';
@@ -48,6 +48,14 @@ export interface HubOptions {
    * tools (serve). Meanwhile search is lexical and memory waits. One-shot commands load it at once.
    */
   modelAfterReady?: boolean;
+  /** Downstream servers already starting (serve starts them as soon as the config is read): the hub adopts them. */
+  servers?: StartingServers;
+}
+
+/** A pool whose servers are starting (`pool.apply(loaded)` under way) before the hub is made. */
+export interface StartingServers {
+  pool: DownstreamPool;
+  applied: Promise<void>;
 }
 
 /**
@@ -92,12 +100,13 @@ export class Hub implements HubServices {
     public loaded: LoadedConfig,
     options: HubOptions,
   ) {
-    this.pool = new DownstreamPool({
-      log: childLogger('downstream'),
-      autoRestart: options.autoRestart ?? true,
-      // Outside any call only roots/list is answered, and only with the local user's own roots (stdio).
-      fallbackCaller: () => [...this.sessions].find((s) => s.principal.local)?.caller,
-    });
+    this.pool =
+      options.servers?.pool ??
+      new DownstreamPool({
+        log: childLogger('downstream'),
+        autoRestart: options.autoRestart ?? true,
+        fallbackCaller: () => this.localCaller(),
+      });
     this.catalog = new Catalog(this.pool, { reserved: this.meta.map((m) => m.name) });
     this.metrics = new HubMetrics({
       circuits: () => [...this.pool.connections.values()].map((c) => ({ server: c.name, state: c.breaker.state, active: c.limit.active, queued: c.limit.queued })),
@@ -179,7 +188,9 @@ export class Hub implements HubServices {
     // Readiness waits for the servers (bounded by their startupTimeoutMs), not for Chroma or the embedding model:
     // memory comes up in the background and its operations wait for it.
     hub.memory = Memory.begin(memoryConfig, memoryDeps);
-    await hub.pool.apply(loaded);
+    await (options.servers?.applied ?? hub.pool.apply(loaded));
+    // Servers that came up before the hub existed raised no change it heard: index what the catalog holds.
+    if (options.servers) hub.syncIndex();
     // Ready: the model (for search and memory) loads from here, after the first requests are answered.
     const deferred = hub.deferredModel;
     if (deferred) setTimeout(() => deferred.start(), MODEL_AFTER_READY_MS).unref();
@@ -234,6 +245,11 @@ export class Hub implements HubServices {
   /** Starts tracking a call (audit line, metrics, in-flight count); the server's tools/call paths and meta-tools use it. */
   track(info: CallInfo): FinishCall {
     return this.calls.start(info);
+  }
+
+  /** Outside any call only roots/list is answered, and only with the local user's own roots (stdio). */
+  localCaller(): Caller | undefined {
+    return [...this.sessions].find((s) => s.principal.local)?.caller;
   }
 
   private createIndex(deferModel = false): ToolIndex {

@@ -71,6 +71,24 @@ describe('cold start', () => {
     }
   });
 
+  it('starts its servers while its own modules load, and indexes the ones that were ready before it was', async () => {
+    const dir = tempDir('cold-start-');
+    const log = path.join(dir, 'hub.log');
+    const config = writeConfig(dir, { servers: { alpha: fixture('alpha') }, routing: { embeddings: { provider: 'none' } }, memory: { enabled: false } });
+    // prom-client is imported by the hub's modules, not by the downstream pool's: the hub cannot finish
+    // loading until its server has come up, which only a server started before the hub can do.
+    const hub = await startHub('stdio', config, {
+      env: { NODE_OPTIONS: `--import=${HOLD}`, HOLD_IMPORT: 'prom-client', HOLD_UNTIL: log, HOLD_CONTAINING: '"message":"server ready"', ORCHESTRATOR_LOG_FILE: log },
+    });
+    try {
+      expect((await hub.client.listTools()).tools.map((t) => t.name)).toContain('alpha__add');
+      const result = await hub.client.callTool({ name: 'search_tools', arguments: { query: 'adds two numbers', limit: 3 } });
+      expect((result.structuredContent as { tools: Array<{ name: string }> }).tools[0]?.name).toBe('alpha__add');
+    } finally {
+      await hub.close();
+    }
+  });
+
   describe('memory waiting for a deferred model', () => {
     // A Chroma that accepts connections and never answers: memory must not even try it here.
     let silent: net.Server;
