@@ -59,11 +59,14 @@ export interface StartingServers {
 }
 
 /**
- * How long after readiness the embedding model starts loading (serve): a client sends initialize and
- * tools/list as soon as it starts the hub, and the model's load (~0.5 s of CPU, event-loop stalls up to
- * ~0.25 s) would otherwise delay those answers.
+ * When the embedding model starts loading (serve): at least this long after readiness (a client sends
+ * initialize and tools/list as soon as it starts the hub), and at a moment with no call in flight, checked
+ * this often, but no later than MODEL_AT_LATEST_MS. Its load (~0.5 s of CPU, event-loop stalls up to
+ * ~0.25 s) would otherwise delay those answers, or hold a running call's progress notifications until they
+ * reach the client together with its result (and some clients drop progress that arrives with the result).
  */
 const MODEL_AFTER_READY_MS = 500;
+const MODEL_AT_LATEST_MS = 5_000;
 
 export class Hub implements HubServices {
   readonly log: Logger = childLogger('hub');
@@ -81,8 +84,9 @@ export class Hub implements HubServices {
   memory!: Memory;
   /** One model for tool search and memory. */
   private embedder?: Embedder;
-  /** The startup model while it waits to load (modelAfterReady). */
+  /** The startup model while it waits to load (modelAfterReady), and what lets it load. */
   private deferredModel?: DeferredEmbedder;
+  private modelTimer?: NodeJS.Timeout;
   /** The client's own model alone (routing.rerank by sampling); made on first use. */
   private samplingOnly?: LlmService;
   private readonly meta: MetaTool[] = [...CORE_META_TOOLS, searchTools, describeTool, orchestrate, planTask, ...WORKFLOW_TOOLS, ...MEMORY_TOOLS];
@@ -193,7 +197,14 @@ export class Hub implements HubServices {
     if (options.servers) hub.syncIndex();
     // Ready: the model (for search and memory) loads from here, after the first requests are answered.
     const deferred = hub.deferredModel;
-    if (deferred) setTimeout(() => deferred.start(), MODEL_AFTER_READY_MS).unref();
+    if (deferred) {
+      const latest = Date.now() + MODEL_AT_LATEST_MS;
+      hub.modelTimer = setInterval(() => {
+        if (hub.calls.inFlight > 0 && Date.now() < latest) return;
+        clearInterval(hub.modelTimer);
+        deferred.start();
+      }, MODEL_AFTER_READY_MS).unref();
+    }
     if (options.schedule) hub.releaseScheduling = claimScheduling(hub.dataDir());
     if (options.schedule || options.workflows) await hub.workflows.start(loaded.config.workflows, { schedule: options.schedule === true });
     if (options.watch) hub.stopWatching = watchConfig(loaded.file, (next) => void hub.reload(next), childLogger('config'));
@@ -505,6 +516,7 @@ export class Hub implements HubServices {
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
     // A model still waiting to load never will: the index and memory stop waiting for it.
+    clearInterval(this.modelTimer);
     this.deferredModel?.cancel();
     await Promise.all([this.index.close(), this.memory?.close()]);
     this.audit?.flush();
