@@ -9,7 +9,7 @@ import { localPrincipal } from './access/principal.js';
 import { detachedCaller } from './access/caller.js';
 import { Command, Option } from 'commander';
 import type { LoadedConfig } from './config/load.js';
-import type { Hub, HubOptions } from './hub.js';
+import type { Hub, HubOptions, StartingServers } from './hub.js';
 import type { Approver, RunResult } from './planner/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { createInterface } from 'node:readline/promises';
@@ -81,13 +81,31 @@ interface ServeOptions {
   port?: number;
 }
 
+/**
+ * The downstream servers, started as soon as the config is read: they spawn and initialize while the
+ * hub's own modules load (about as long as a server takes to start), instead of after. The hub adopts
+ * the pool; until it exists no session can answer a server's roots/list.
+ */
+async function startServers(loaded: LoadedConfig, hubOptions: HubOptions, localCaller: () => ReturnType<Hub['localCaller']>): Promise<StartingServers> {
+  const [{ DownstreamPool }, { childLogger }] = await Promise.all([import('./downstream/pool.js'), import('./log/logger.js')]);
+  const pool = new DownstreamPool({ log: childLogger('downstream'), autoRestart: hubOptions.autoRestart ?? true, fallbackCaller: localCaller });
+  const applied = pool.apply(loaded);
+  // Awaited by Hub.start (which sees a failure); until then a rejection is not "unhandled".
+  applied.catch(() => undefined);
+  return { pool, applied };
+}
+
 async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOptions, extra: { banner?: string[]; onStop?: () => Promise<void>; portSetting?: string } = {}): Promise<void> {
-  const [{ Hub }, { logger }, { unsafeBinding }] = await Promise.all([import('./hub.js'), import('./log/logger.js'), import('./server/auth.js')]);
+  const { unsafeBinding } = await import('./server/auth.js');
   const http = { ...loaded.config.http, ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
   // Before anything starts: an open endpoint on a reachable address is refused with the reason.
   const unsafe = opts.http ? unsafeBinding(http) : undefined;
   if (unsafe) throw new UsageError(unsafe);
-  const hub = await Hub.start(loaded, hubOptions);
+  let started: Hub | undefined;
+  const servers = await startServers(loaded, hubOptions, () => started?.localCaller());
+  const [{ Hub }, { logger }] = await Promise.all([import('./hub.js'), import('./log/logger.js')]);
+  // The embedding model loads after the hub is ready: the first requests are answered before it competes for the CPU.
+  const hub = (started = await Hub.start(loaded, { ...hubOptions, servers, modelAfterReady: true }));
   let close: () => Promise<void>;
   let stopAccepting = () => {};
   let stopping = false;

@@ -8,7 +8,7 @@ import { watchConfig } from './config/watch.js';
 import type { LoadedConfig } from './config/load.js';
 import { Catalog, toolError, type CatalogTool } from './catalog/catalog.js';
 import { currentRights, globToRegExp, localPrincipal, type Principal, type PrincipalRef } from './access/principal.js';
-import { detachedCaller, type CallContext } from './access/caller.js';
+import { detachedCaller, type CallContext, type Caller } from './access/caller.js';
 import { allowsTool, mayActFor, outOfScope, principalOf, seesInternals, seesServer } from './access/policy.js';
 import { AuditLog } from './audit/audit.js';
 import { HubMetrics } from './observability/metrics.js';
@@ -16,7 +16,7 @@ import { CallTracker, resultText, type CallInfo, type FinishCall } from './obser
 import { tokenPrincipal } from './server/auth.js';
 import { DownstreamPool } from './downstream/pool.js';
 import { childLogger, type Logger } from './log/logger.js';
-import { ToolIndex, createEmbedder, type Embedder } from './routing/index.js';
+import { DeferredEmbedder, ToolIndex, createEmbedder, type Embedder } from './routing/index.js';
 import { Memory } from './memory/index.js';
 import { MEMORY_TOOLS } from './server/memory-tools.js';
 import { createLlm, type LlmService } from './llm/index.js';
@@ -47,7 +47,30 @@ export interface HubOptions {
   workflows?: boolean;
   /** Start the vector memory (Chroma): serve, run, memory and demo do; listing tools does not. */
   memory?: boolean;
+  /**
+   * Load the embedding model only once the hub is ready, after its first client has had time to list its
+   * tools (serve). Meanwhile search is lexical and memory waits. One-shot commands load it at once.
+   */
+  modelAfterReady?: boolean;
+  /** Downstream servers already starting (serve starts them as soon as the config is read): the hub adopts them. */
+  servers?: StartingServers;
 }
+
+/** A pool whose servers are starting (`pool.apply(loaded)` under way) before the hub is made. */
+export interface StartingServers {
+  pool: DownstreamPool;
+  applied: Promise<void>;
+}
+
+/**
+ * When the embedding model starts loading (serve): at least this long after readiness (a client sends
+ * initialize and tools/list as soon as it starts the hub), and at a moment with no call in flight, checked
+ * this often, but no later than MODEL_AT_LATEST_MS. Its load (~0.5 s of CPU, event-loop stalls up to
+ * ~0.25 s) would otherwise delay those answers, or hold a running call's progress notifications until they
+ * reach the client together with its result (and some clients drop progress that arrives with the result).
+ */
+const MODEL_AFTER_READY_MS = 500;
+const MODEL_AT_LATEST_MS = 5_000;
 
 export class Hub implements HubServices {
   readonly log: Logger = childLogger('hub');
@@ -65,6 +88,9 @@ export class Hub implements HubServices {
   memory!: Memory;
   /** One model for tool search and memory. */
   private embedder?: Embedder;
+  /** The startup model while it waits to load (modelAfterReady), and what lets it load. */
+  private deferredModel?: DeferredEmbedder;
+  private modelTimer?: NodeJS.Timeout;
   /** The client's own model alone (routing.rerank by sampling); made on first use. */
   private samplingOnly?: LlmService;
   private readonly meta: MetaTool[] = [...CORE_META_TOOLS, searchTools, describeTool, ...ORCHESTRATE_TOOLS, ...WORKFLOW_TOOLS, ...MEMORY_TOOLS];
@@ -88,12 +114,13 @@ export class Hub implements HubServices {
     public loaded: LoadedConfig,
     options: HubOptions,
   ) {
-    this.pool = new DownstreamPool({
-      log: childLogger('downstream'),
-      autoRestart: options.autoRestart ?? true,
-      // Outside any call only roots/list is answered, and only with the local user's own roots (stdio).
-      fallbackCaller: () => [...this.sessions].find((s) => s.principal.local)?.caller,
-    });
+    this.pool =
+      options.servers?.pool ??
+      new DownstreamPool({
+        log: childLogger('downstream'),
+        autoRestart: options.autoRestart ?? true,
+        fallbackCaller: () => this.localCaller(),
+      });
     this.catalog = new Catalog(this.pool, { reserved: this.meta.map((m) => m.name) });
     this.metrics = new HubMetrics({
       circuits: () => [...this.pool.connections.values()].map((c) => ({ server: c.name, state: c.breaker.state, active: c.limit.active, queued: c.limit.queued })),
@@ -105,7 +132,7 @@ export class Hub implements HubServices {
     this.usage = new UsageLog(this.db.get);
     this.calls = new CallTracker(this.metrics, () => this.audit, this.usage);
     this.audit = this.createAudit();
-    this.index = this.createIndex();
+    this.index = this.createIndex(options.modelAfterReady);
     this.llm = this.createLlm();
     this.orchestrator = this.createOrchestrator();
     this.workflows = new WorkflowService({
@@ -178,7 +205,19 @@ export class Hub implements HubServices {
     // Readiness waits for the servers (bounded by their startupTimeoutMs), not for Chroma or the embedding model:
     // memory comes up in the background and its operations wait for it.
     hub.memory = Memory.begin(memoryConfig, memoryDeps);
-    await hub.pool.apply(loaded);
+    await (options.servers?.applied ?? hub.pool.apply(loaded));
+    // Servers that came up before the hub existed raised no change it heard: index what the catalog holds.
+    if (options.servers) hub.syncIndex();
+    // Ready: the model (for search and memory) loads from here, after the first requests are answered.
+    const deferred = hub.deferredModel;
+    if (deferred) {
+      const latest = Date.now() + MODEL_AT_LATEST_MS;
+      hub.modelTimer = setInterval(() => {
+        if (hub.calls.inFlight > 0 && Date.now() < latest) return;
+        clearInterval(hub.modelTimer);
+        deferred.start();
+      }, MODEL_AFTER_READY_MS).unref();
+    }
     if (options.schedule) hub.releaseScheduling = claimScheduling(hub.dataDir());
     if (options.schedule || options.workflows) await hub.workflows.start(loaded.config.workflows, { schedule: options.schedule === true });
     if (options.watch) hub.stopWatching = watchConfig(loaded.file, (next) => void hub.reload(next), childLogger('config'));
@@ -232,9 +271,17 @@ export class Hub implements HubServices {
     return this.calls.start(info);
   }
 
-  private createIndex(): ToolIndex {
+  /** Outside any call only roots/list is answered, and only with the local user's own roots (stdio). */
+  localCaller(): Caller | undefined {
+    return [...this.sessions].find((s) => s.principal.local)?.caller;
+  }
+
+  private createIndex(deferModel = false): ToolIndex {
     const cacheDir = path.join(this.dataDir(), 'models');
-    this.embedder = createEmbedder(this.loaded.config.routing.embeddings, { cacheDir });
+    const embedder = createEmbedder(this.loaded.config.routing.embeddings, { cacheDir });
+    // Only at startup: a config edit's new model loads at once (the hub is serving already).
+    if (deferModel && embedder) this.deferredModel = new DeferredEmbedder(embedder);
+    this.embedder = deferModel && embedder ? this.deferredModel : embedder;
     return new ToolIndex(this.loaded.config.routing, {
       logger: childLogger('routing'),
       cacheDir,
@@ -533,6 +580,9 @@ export class Hub implements HubServices {
     this.inputs.close();
     await Promise.all([...this.sessions].map((s) => s.close()));
     await this.pool.stopAll();
+    // A model still waiting to load never will: the index and memory stop waiting for it.
+    clearInterval(this.modelTimer);
+    this.deferredModel?.cancel();
     await Promise.all([this.index.close(), this.memory?.close()]);
     this.usage.close();
     this.db.close();

@@ -1,13 +1,17 @@
 // Anthropic Messages through the official SDK. Anthropic has no JSON mode: the instruction goes into
 // the system prompt and the JSON is taken out of the answer.
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+// The SDK is imported at the first request, not at startup: loading it costs about 250 ms, and most hubs
+// start with no Anthropic model configured (or never ask it before the first plan).
+import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsBase, Usage } from '@anthropic-ai/sdk/resources/messages/messages';
 import { fromSdkError } from './errors.js';
 import { JSON_INSTRUCTION, normaliseJsonText } from './json.js';
 import { maxTokensFor, temperatureFor, toolArguments, type Availability, type Provider, type ProviderAnswer, type ResolvedEntry } from './provider.js';
 import type { LlmRequest, LlmToolCall, LlmUsage } from './types.js';
 
-const SDK = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
+type Sdk = typeof import('@anthropic-ai/sdk');
+let sdkModule: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdkModule ??= import('@anthropic-ai/sdk'));
 
 export class AnthropicProvider implements Provider {
   private client?: Anthropic;
@@ -21,19 +25,20 @@ export class AnthropicProvider implements Provider {
 
   async complete(request: LlmRequest, _ctx: unknown, signal: AbortSignal): Promise<ProviderAnswer> {
     const params = this.params(request);
+    const sdk = await loadSdk();
     let answer: ProviderAnswer;
     try {
-      answer = this.entry.stream ? await this.streamed(params, signal) : await this.plain(params, signal);
+      answer = this.entry.stream ? await this.streamed(sdk, params, signal) : await this.plain(sdk, params, signal);
     } catch (err) {
-      throw fromSdkError(err, SDK);
+      throw fromSdkError(err, sdk);
     }
     return request.json ? { ...answer, text: normaliseJsonText(answer.text) } : answer;
   }
 
-  private sdk(): Anthropic {
+  private sdk(sdk: Sdk): Anthropic {
     // Our guard owns retries and timeouts; the SDK's timeout is a backstop (and, being set, keeps the
     // SDK from refusing large non-streamed max_tokens).
-    this.client ??= new Anthropic({
+    this.client ??= new sdk.Anthropic({
       apiKey: this.entry.apiKey,
       baseURL: this.entry.baseURL,
       maxRetries: 0,
@@ -66,8 +71,8 @@ export class AnthropicProvider implements Provider {
     };
   }
 
-  private async plain(params: MessageCreateParamsBase, signal: AbortSignal): Promise<ProviderAnswer> {
-    const message = await this.sdk().messages.create({ ...params, stream: false }, { signal });
+  private async plain(sdk: Sdk, params: MessageCreateParamsBase, signal: AbortSignal): Promise<ProviderAnswer> {
+    const message = await this.sdk(sdk).messages.create({ ...params, stream: false }, { signal });
     let text = '';
     const toolCalls: LlmToolCall[] = [];
     for (const block of message.content) {
@@ -77,8 +82,8 @@ export class AnthropicProvider implements Provider {
     return { text, toolCalls, usage: usageOf(message.usage), model: message.model };
   }
 
-  private async streamed(params: MessageCreateParamsBase, signal: AbortSignal): Promise<ProviderAnswer> {
-    const stream = await this.sdk().messages.create({ ...params, stream: true }, { signal });
+  private async streamed(sdk: Sdk, params: MessageCreateParamsBase, signal: AbortSignal): Promise<ProviderAnswer> {
+    const stream = await this.sdk(sdk).messages.create({ ...params, stream: true }, { signal });
     let model = params.model as string;
     let usage: LlmUsage = { inputTokens: 0, outputTokens: 0 };
     const blocks = new Map<number, { type: 'text' | 'tool_use'; name: string; text: string }>();

@@ -1,13 +1,17 @@
 // OpenAI Chat Completions through the official SDK; also any OpenAI-compatible endpoint (baseURL):
 // Gemini's OpenAI endpoint, Ollama, vLLM, LM Studio.
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+// The SDK is imported at the first request, not at startup: loading it costs about 130 ms, and most hubs
+// start with no OpenAI model configured (or never ask it before the first plan).
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { fromSdkError, LlmProviderError } from './errors.js';
 import { JSON_INSTRUCTION } from './json.js';
 import { maxTokensFor, temperatureFor, toolArguments, type Availability, type Provider, type ProviderAnswer, type ResolvedEntry } from './provider.js';
 import type { LlmRequest } from './types.js';
 
-const SDK = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
+type Sdk = typeof import('openai');
+let sdkModule: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => (sdkModule ??= import('openai'));
 
 export class OpenAiProvider implements Provider {
   private client?: OpenAI;
@@ -22,16 +26,17 @@ export class OpenAiProvider implements Provider {
 
   async complete(request: LlmRequest, _ctx: unknown, signal: AbortSignal): Promise<ProviderAnswer> {
     const params = this.params(request);
+    const sdk = await loadSdk();
     try {
-      return this.entry.stream ? await this.streamed(params, signal) : await this.plain(params, signal);
+      return this.entry.stream ? await this.streamed(sdk, params, signal) : await this.plain(sdk, params, signal);
     } catch (err) {
-      throw fromSdkError(err, SDK);
+      throw fromSdkError(err, sdk);
     }
   }
 
-  private sdk(): OpenAI {
+  private sdk(sdk: Sdk): OpenAI {
     // Our guard owns retries and timeouts (it honours Retry-After and falls back); the SDK's timeout is a backstop.
-    this.client ??= new OpenAI({
+    this.client ??= new sdk.OpenAI({
       apiKey: this.entry.apiKey ?? 'no-key',
       baseURL: this.entry.baseURL,
       maxRetries: 0,
@@ -69,8 +74,8 @@ export class OpenAiProvider implements Provider {
     };
   }
 
-  private async plain(params: ChatCompletionCreateParamsBase, signal: AbortSignal): Promise<ProviderAnswer> {
-    const completion = await this.sdk().chat.completions.create({ ...params, stream: false }, { signal });
+  private async plain(sdk: Sdk, params: ChatCompletionCreateParamsBase, signal: AbortSignal): Promise<ProviderAnswer> {
+    const completion = await this.sdk(sdk).chat.completions.create({ ...params, stream: false }, { signal });
     const message = completion.choices[0]?.message;
     if (!message) throw new LlmProviderError('invalid-response', 'the answer has no choices');
     const calls = (message.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [{ name: c.function.name, args: c.function.arguments }] : []));
@@ -82,8 +87,8 @@ export class OpenAiProvider implements Provider {
     };
   }
 
-  private async streamed(params: ChatCompletionCreateParamsBase, signal: AbortSignal): Promise<ProviderAnswer> {
-    const stream = await this.sdk().chat.completions.create(
+  private async streamed(sdk: Sdk, params: ChatCompletionCreateParamsBase, signal: AbortSignal): Promise<ProviderAnswer> {
+    const stream = await this.sdk(sdk).chat.completions.create(
       { ...params, stream: true, stream_options: { include_usage: true } },
       { signal },
     );

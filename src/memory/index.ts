@@ -10,7 +10,7 @@
 import type { Principal } from '../access/principal.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { AdminClient, ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
+import type { ChromaClient, Collection, Metadata, Where } from 'chromadb';
 import type { MemoryConfig } from '../config/memory.js';
 import { childLogger } from '../log/logger.js';
 import { registerConfiguredValue } from '../log/redact.js';
@@ -131,8 +131,13 @@ function clientArgs(url: string, config: MemoryConfig['chroma']) {
   return { host: u.hostname, port: u.port ? Number(u.port) : ssl ? 443 : 80, ssl, headers: Object.keys(config.headers).length ? config.headers : undefined };
 }
 
-function clientFor(url: string, config: MemoryConfig['chroma'], place: { tenant?: string; database?: string } = config): ChromaClient {
-  return new ChromaClient({ ...clientArgs(url, config), tenant: place.tenant, database: place.database });
+// The Chroma client is imported when memory connects (in the background), not when the hub starts.
+type ChromaModule = typeof import('chromadb');
+let chromaModule: Promise<ChromaModule> | undefined;
+const loadChroma = (): Promise<ChromaModule> => (chromaModule ??= import('chromadb'));
+
+function clientFor(chroma: ChromaModule, url: string, config: MemoryConfig['chroma'], place: { tenant?: string; database?: string } = config): ChromaClient {
+  return new chroma.ChromaClient({ ...clientArgs(url, config), tenant: place.tenant, database: place.database });
 }
 
 const ownKey = (principal: Principal | undefined) => ownerOf(principal).principal;
@@ -156,6 +161,8 @@ export class Memory {
   private retryAt = 0;
   /** Connecting, while state is 'starting'. */
   private opening?: Promise<void>;
+  /** close() was called: a start still under way stops before it starts Chroma. */
+  private closing = false;
 
   private constructor(
     private readonly config: MemoryConfig,
@@ -199,7 +206,7 @@ export class Memory {
     } catch (e) {
       this.stateValue = 'unavailable';
       this.reason = message(e);
-      this.log.warn(`memory unavailable, the hub runs without it: ${this.reason}`);
+      if (!this.closing) this.log.warn(`memory unavailable, the hub runs without it: ${this.reason}`);
       await this.server?.stop().catch(() => undefined);
       this.server = undefined;
     }
@@ -214,6 +221,8 @@ export class Memory {
     const chroma = this.config.chroma;
     for (const [key, value] of Object.entries(chroma.headers)) registerConfiguredValue(key, value);
     this.embedder = await this.chooseEmbedder();
+    // Closed while the model was loading (the hub stopped soon after it started): do not start Chroma now.
+    if (this.closing) throw new Error('closed while starting');
     if (chroma.url) {
       // Credentials go in headers; any in the URL are dropped (the client would not send them) so status never shows them.
       const u = new URL(chroma.url);
@@ -230,11 +239,12 @@ export class Memory {
       });
     }
     const secret = this.server?.secret;
-    const client = secret ? clientFor(this.url, chroma, secret) : clientFor(this.url, chroma);
+    const chromadb = await loadChroma();
+    const client = secret ? clientFor(chromadb, this.url, chroma, secret) : clientFor(chromadb, this.url, chroma);
     await this.timed(client.heartbeat(), 'heartbeat');
     if (secret) {
-      await this.timed(this.ensurePlace(secret), 'create tenant');
-      await this.moveFromDefault(client).catch((e) => this.log.warn(`memory: moving entries out of the default tenant failed: ${message(e)}`));
+      await this.timed(this.ensurePlace(chromadb, secret), 'create tenant');
+      await this.moveFromDefault(chromadb, client).catch((e) => this.log.warn(`memory: moving entries out of the default tenant failed: ${message(e)}`));
     }
     this.collection = await this.timed(
       client.getOrCreateCollection({
@@ -254,8 +264,8 @@ export class Memory {
   }
 
   /** The embedded server's secret tenant and database (see chroma-server.ts), created on first use. */
-  private async ensurePlace(secret: ChromaSecret): Promise<void> {
-    const admin = new AdminClient(clientArgs(this.url!, this.config.chroma));
+  private async ensurePlace(chromadb: ChromaModule, secret: ChromaSecret): Promise<void> {
+    const admin = new chromadb.AdminClient(clientArgs(this.url!, this.config.chroma));
     const exists = async (what: Promise<unknown>) => what.then(() => true, () => false);
     if (!(await exists(admin.getTenant({ name: secret.tenant })))) await admin.createTenant({ name: secret.tenant });
     if (!(await exists(admin.getDatabase({ name: secret.database, tenant: secret.tenant })))) await admin.createDatabase({ name: secret.database, tenant: secret.tenant });
@@ -266,8 +276,8 @@ export class Memory {
    * local process: its collections are copied (vectors as they are) into the secret database, then
    * deleted from the default one.
    */
-  private async moveFromDefault(target: ChromaClient): Promise<void> {
-    const open = clientFor(this.url!, this.config.chroma, { tenant: 'default_tenant', database: 'default_database' });
+  private async moveFromDefault(chromadb: ChromaModule, target: ChromaClient): Promise<void> {
+    const open = clientFor(chromadb, this.url!, this.config.chroma, { tenant: 'default_tenant', database: 'default_database' });
     const prefix = `${this.config.collection}-`;
     const old = (await this.timed(open.listCollections({ limit: 1000 }), 'list collections')).filter(
       (c) => c.name.startsWith(prefix) && /^[0-9a-f]{10}$/.test(c.name.slice(prefix.length)),
@@ -352,7 +362,7 @@ export class Memory {
       return given;
     } catch (e) {
       const fallback = new HashingEmbedder();
-      this.log.warn(`memory uses the model-free ${fallback.id} embedder: ${given.id} is unavailable (${message(e)})`);
+      if (!this.closing) this.log.warn(`memory uses the model-free ${fallback.id} embedder: ${given.id} is unavailable (${message(e)})`);
       return fallback;
     }
   }
@@ -658,6 +668,7 @@ export class Memory {
 
   /** Stops the embedded server (a shared or remote one keeps running). */
   async close(): Promise<void> {
+    this.closing = true;
     await this.opening;
     await this.pruning?.catch(() => undefined);
     this.collection = undefined;

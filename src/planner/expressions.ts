@@ -2,7 +2,16 @@
 // compiled by JSONata (a side-effect-free query language; nothing is ever eval'd). Here: compiling
 // (cached), finding the steps an expression reads (from the AST, never from the text), and resolving
 // a value with its expressions evaluated against the run's context.
-import jsonata from 'jsonata';
+import { createRequire } from 'node:module';
+import type jsonataModule from 'jsonata';
+
+// JSONata is loaded at the first expression compiled, not when the hub starts (about 60-90 ms, and most
+// starts never plan). It is a CommonJS package, so require() loads it synchronously and compile() stays sync.
+let jsonataFn: typeof jsonataModule | undefined;
+function jsonata(source: string): jsonataModule.Expression {
+  jsonataFn ??= createRequire(import.meta.url)('jsonata') as typeof jsonataModule;
+  return jsonataFn(source);
+}
 
 export interface ExprContext {
   steps: Record<string, unknown>;
@@ -29,12 +38,12 @@ export class ExpressionError extends Error {
 }
 
 const CACHE_LIMIT = 500;
-const cache = new Map<string, jsonata.Expression>();
+const cache = new Map<string, jsonataModule.Expression>();
 
-export function compile(source: string): jsonata.Expression {
+export function compile(source: string): jsonataModule.Expression {
   const hit = cache.get(source);
   if (hit) return hit;
-  let expr: jsonata.Expression;
+  let expr: jsonataModule.Expression;
   try {
     expr = jsonata(source);
   } catch (err) {

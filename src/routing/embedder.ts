@@ -62,16 +62,25 @@ type Extractor = (
   options: { pooling: 'cls' | 'mean'; normalize: boolean },
 ) => Promise<{ data: Float32Array; dims: number[] }>;
 
-export class TransformersEmbedder implements Embedder {
-  readonly id: string;
-  readonly source: EmbedderSource;
-  dimension = 0;
-  private readonly model: string;
+/** Which model a TransformersEmbedder loads, and how it uses it. */
+interface ResolvedModel {
+  id: string;
+  source: EmbedderSource;
+  model: string;
   /** The folder loaded offline (localPath, or a store model); undefined for a Hugging Face id. */
-  private readonly folder?: string;
-  private readonly pooling: 'cls' | 'mean';
-  private readonly queryPrefix: string;
-  private readonly documentPrefix: string;
+  folder?: string;
+  pooling: 'cls' | 'mean';
+  queryPrefix: string;
+  documentPrefix: string;
+}
+
+export class TransformersEmbedder implements Embedder {
+  dimension = 0;
+  /**
+   * Which model, decided at first need (id, source, load) rather than in the constructor: looking in the
+   * model store reads and parses its folders (50-100 ms), which a hub starting up need not wait for.
+   */
+  private resolution?: ResolvedModel;
   private loading?: Promise<void>;
   private extractor?: Extractor & { dispose?: () => Promise<void> };
   private readonly serial = new Serial();
@@ -79,27 +88,53 @@ export class TransformersEmbedder implements Embedder {
   constructor(
     private readonly options: EmbeddingsConfig,
     private readonly deps: EmbedderDeps = {},
-  ) {
+  ) {}
+
+  get id(): string {
+    return this.resolved().id;
+  }
+
+  get source(): EmbedderSource {
+    return this.resolved().source;
+  }
+
+  private get model(): string {
+    return this.resolved().model;
+  }
+
+  private get folder(): string | undefined {
+    return this.resolved().folder;
+  }
+
+  private resolved(): ResolvedModel {
+    this.resolution ??= this.resolve();
+    return this.resolution;
+  }
+
+  private resolve(): ResolvedModel {
+    const { options, deps } = this;
     // No model and no folder named: a model from the store if there is one, else the hub default.
     const choice: ModelChoice = resolveModel({ ...options, provider: 'transformers' }, { defaultModel: DEFAULT_MODELS.transformers, cacheDir: deps.cacheDir, storeRoot: deps.storeRoot });
-    this.source = { kind: choice.kind, model: choice.model, path: choice.path, reason: choice.reason };
-    this.model = options.model ?? (choice.kind === 'store' ? choice.model : DEFAULT_MODELS.transformers);
-    this.folder = options.localPath ? path.resolve(options.localPath) : choice.kind === 'store' ? choice.path : undefined;
+    const source = { kind: choice.kind, model: choice.model, path: choice.path, reason: choice.reason };
+    const model = options.model ?? (choice.kind === 'store' ? choice.model : DEFAULT_MODELS.transformers);
+    const folder = options.localPath ? path.resolve(options.localPath) : choice.kind === 'store' ? choice.path : undefined;
     const manifest = choice.kind === 'store' ? choice.manifest : undefined;
     // A local folder is known by its own name unless a model id is given alongside it.
-    const known = options.localPath && !options.model ? path.basename(path.resolve(options.localPath)) : this.model;
+    const known = options.localPath && !options.model ? path.basename(path.resolve(options.localPath)) : model;
     const isBge = /bge/i.test(known);
-    this.pooling = options.pooling ?? manifest?.pooling ?? (isBge ? 'cls' : 'mean');
-    this.queryPrefix = options.queryPrefix ?? manifest?.queryPrefix ?? (isBge && /-en/i.test(known) ? BGE_QUERY_PREFIX : '');
-    this.documentPrefix = options.documentPrefix ?? manifest?.documentPrefix ?? '';
+    const pooling = options.pooling ?? manifest?.pooling ?? (isBge ? 'cls' : 'mean');
+    const queryPrefix = options.queryPrefix ?? manifest?.queryPrefix ?? (isBge && /-en/i.test(known) ? BGE_QUERY_PREFIX : '');
+    const documentPrefix = options.documentPrefix ?? manifest?.documentPrefix ?? '';
+    let id: string;
     if (choice.kind === 'store') {
       // A store model is known by its name and content, not its path: the same build on another machine
       // (or after the store moved) shares cached vectors and memory collections; a different one does not.
       const content = contentId(manifest, options.dtype);
-      this.id = `transformers:${choice.model}${content ? `@${content}` : ''}:${options.dtype}`;
+      id = `transformers:${choice.model}${content ? `@${content}` : ''}:${options.dtype}`;
     } else {
-      this.id = `transformers:${options.localPath ? path.resolve(options.localPath) : this.model}:${options.dtype}`;
+      id = `transformers:${options.localPath ? path.resolve(options.localPath) : model}:${options.dtype}`;
     }
+    return { id, source, model, folder, pooling, queryPrefix, documentPrefix };
   }
 
   load(): Promise<void> {
@@ -172,7 +207,7 @@ export class TransformersEmbedder implements Embedder {
 
   private run(texts: string[]): Promise<Float32Array[]> {
     return this.serial.run(async () => {
-      const out = await this.extractor!(texts, { pooling: this.pooling, normalize: true });
+      const out = await this.extractor!(texts, { pooling: this.resolved().pooling, normalize: true });
       const dim = out.dims[out.dims.length - 1];
       return texts.map((_, i) => normalize(Float32Array.from(out.data.subarray(i * dim, (i + 1) * dim))));
     });
@@ -180,7 +215,8 @@ export class TransformersEmbedder implements Embedder {
 
   async embed(texts: string[], kind: 'query' | 'document'): Promise<Float32Array[]> {
     await this.load();
-    const prefix = kind === 'query' ? this.queryPrefix : this.documentPrefix;
+    const { queryPrefix, documentPrefix } = this.resolved();
+    const prefix = kind === 'query' ? queryPrefix : documentPrefix;
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.options.batchSize) {
       out.push(...(await this.run(texts.slice(i, i + this.options.batchSize).map((t) => prefix + t))));
@@ -242,6 +278,56 @@ export class OpenAIEmbedder implements Embedder {
 
   async close(): Promise<void> {
     this.client = undefined;
+  }
+}
+
+/**
+ * An embedder whose model loads only once `start()` is called: `serve` answers its first requests before
+ * the model (an import and an ONNX session: ~0.5 s of CPU, with event-loop stalls up to ~0.25 s) competes
+ * with them. Until then load() and embed() wait; `cancel()` (or close) makes them fail instead, so
+ * nothing waits for a model that will never load. id, source and dimension are the wrapped embedder's.
+ */
+export class DeferredEmbedder implements Embedder {
+  private release!: (go: boolean) => void;
+  private readonly gate = new Promise<boolean>((resolve) => (this.release = resolve));
+
+  constructor(readonly inner: Embedder) {}
+
+  get id(): string {
+    return this.inner.id;
+  }
+
+  get dimension(): number {
+    return this.inner.dimension;
+  }
+
+  get source(): EmbedderSource | undefined {
+    return this.inner.source;
+  }
+
+  /** Lets the model load (no effect after cancel). */
+  start(): void {
+    this.release(true);
+  }
+
+  /** The model will not be loaded: waiting and later load() calls fail (no effect after start). */
+  cancel(): void {
+    this.release(false);
+  }
+
+  async load(): Promise<void> {
+    if (!(await this.gate)) throw new Error('the hub stopped before the embedding model was loaded');
+    return this.inner.load();
+  }
+
+  async embed(texts: string[], kind: 'query' | 'document'): Promise<Float32Array[]> {
+    await this.load();
+    return this.inner.embed(texts, kind);
+  }
+
+  async close(): Promise<void> {
+    this.cancel();
+    await this.inner.close();
   }
 }
 

@@ -12,7 +12,7 @@ import { VectorCache } from './vector-cache.js';
 import { dot, VectorStore } from './vectors.js';
 
 export type { IndexedTool } from './document.js';
-export { createEmbedder, DEFAULT_MODELS, OpenAIEmbedder, TransformersEmbedder } from './embedder.js';
+export { createEmbedder, DEFAULT_MODELS, DeferredEmbedder, OpenAIEmbedder, TransformersEmbedder } from './embedder.js';
 export type { Embedder, EmbedderDeps } from './embedder.js';
 
 export interface SearchHit {
@@ -323,7 +323,8 @@ export class ToolIndex {
   }
 
   private giveUpDense(err: unknown): void {
-    if (this.dense === 'unavailable') return;
+    // Closed (the hub stopping, or a config edit replacing the index): nobody searches here any more.
+    if (this.dense === 'unavailable' || this.closed) return;
     this.dense = 'unavailable';
     this.reason = err instanceof Error ? err.message : String(err);
     this.vectors.clear();
