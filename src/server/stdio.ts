@@ -13,6 +13,8 @@ import { localPrincipal } from '../access/principal.js';
 import { JsonLimitError, nestsDeeperThan, tooDeepError, tooLargeError } from './json-limits.js';
 import { installLastResort } from './last-resort.js';
 import { WriteBatch } from '../downstream/transport.js';
+import { DirectToolCalls } from './direct-calls.js';
+import { childLogger } from '../log/logger.js';
 
 /** Longest line read from stdin: the SDK's own bound (which closed the session; here only the line is refused). */
 export const MAX_LINE_BYTES = STDIO_DEFAULT_MAX_BUFFER_SIZE;
@@ -106,7 +108,8 @@ export async function serveStdio(host: SessionHost, onClosed: () => void): Promi
   installLastResort();
   // One client, pinned to the revision it speaks; it is the local user.
   const session = host.newSession(localPrincipal('stdio'));
-  const handle = serveBothRevisions(() => session.server, { transport: new BoundedStdioTransport() });
+  // A plain tools/call of a catalog tool is handed to the session directly (./direct-calls.ts): the same pipeline, without the SDK's dispatch around it.
+  const handle = serveBothRevisions(() => session.server, { transport: new DirectToolCalls(new BoundedStdioTransport(), session, childLogger('stdio')) });
   // The client closing stdin ends the session, and with it the hub; so does stdout breaking (EPIPE):
   // no answer can reach the client any more.
   let ended = false;
