@@ -12,6 +12,9 @@ import type { SessionHost } from './http.js';
 import { localPrincipal } from '../access/principal.js';
 import { JsonLimitError, nestsDeeperThan, tooDeepError, tooLargeError } from './json-limits.js';
 import { installLastResort } from './last-resort.js';
+import { WriteBatch } from '../downstream/transport.js';
+import { DirectToolCalls } from './direct-calls.js';
+import { childLogger } from '../log/logger.js';
 
 /** Longest line read from stdin: the SDK's own bound (which closed the session; here only the line is refused). */
 export const MAX_LINE_BYTES = STDIO_DEFAULT_MAX_BUFFER_SIZE;
@@ -27,6 +30,7 @@ export class BoundedStdioTransport implements Transport {
   /** Inside an over-long line: bytes are dropped up to its newline. */
   private skipping = false;
   private closed = false;
+  private readonly batch = new WriteBatch();
 
   constructor(
     private readonly stdin: NodeJS.ReadableStream = process.stdin,
@@ -85,11 +89,9 @@ export class BoundedStdioTransport implements Transport {
     void this.send({ jsonrpc: '2.0', id: null, error: { code: error.code, message: error.message } } as unknown as JSONRPCMessage).catch(() => undefined);
   }
 
+  /** Answers written in one turn of the event loop leave in one write (see WriteBatch). */
   send(message: JSONRPCMessage): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stdout.write(JSON.stringify(message) + '\n')) resolve();
-      else this.stdout.once('drain', resolve);
-    });
+    return this.batch.write(this.stdout, JSON.stringify(message) + '\n');
   }
 
   async close(): Promise<void> {
@@ -106,7 +108,8 @@ export async function serveStdio(host: SessionHost, onClosed: () => void): Promi
   installLastResort();
   // One client, pinned to the revision it speaks; it is the local user.
   const session = host.newSession(localPrincipal('stdio'));
-  const handle = serveBothRevisions(() => session.server, { transport: new BoundedStdioTransport() });
+  // A plain tools/call of a catalog tool is handed to the session directly (./direct-calls.ts): the same pipeline, without the SDK's dispatch around it.
+  const handle = serveBothRevisions(() => session.server, { transport: new DirectToolCalls(new BoundedStdioTransport(), session, childLogger('stdio')) });
   // The client closing stdin ends the session, and with it the hub; so does stdout breaking (EPIPE):
   // no answer can reach the client any more.
   let ended = false;

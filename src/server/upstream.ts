@@ -40,6 +40,9 @@ export type ListChange = { kind: 'tools' | 'resources' | 'prompts' } | { uri: st
 /** How long a 2026 client may keep a list before asking again; list changes reach it sooner through subscriptions/listen. */
 const LIST_TTL_MS = 10_000;
 
+/** Protocol revisions are dates: this one and later are 2026-07-28's kind (no session, no initialize). */
+const FIRST_MODERN_REVISION = '2026-07-28';
+
 /** A tool definition's digest, once per object: catalog and meta-tool definitions are shared until they change. */
 const toolDigests = new WeakMap<Tool, string>();
 function toolDigest(tool: Tool): string {
@@ -49,6 +52,20 @@ function toolDigest(tool: Tool): string {
 }
 
 type Request = { method: string; params?: Record<string, unknown> };
+
+/**
+ * What handle() reads of a request: the SDK's ServerContext, or, for a tools/call handed over by the stdio
+ * transport (./direct-calls.ts, 2025-11-25 only), the same parts made from the Server's public API.
+ */
+type RequestContext = {
+  mcpReq: Pick<ServerContext['mcpReq'], 'signal' | 'notify' | 'send' | 'log'> & {
+    envelope?: unknown;
+    _meta?: { progressToken?: string | number };
+  };
+};
+
+/** A tools/call's params as the SDK's request schema has them (what direct calls take, ./direct-calls.ts). */
+export type ToolCallParams = { name: string; arguments?: Record<string, unknown>; _meta?: { progressToken?: string | number } };
 
 /** One connected upstream client (2025-11-25), or one request of a 2026-07-28 client. */
 /** The hub tools a client with a tool cap gets first: with them it finds and calls every other tool. */
@@ -104,7 +121,7 @@ export class Session {
    * A Caller; bound to a request when `request` is given, so relayed requests and log lines travel with it
    * (on its own stream over HTTP, in the order the server sent them).
    */
-  private callerFor(request?: { send(request: Request, inputKey?: string): Promise<unknown>; ctx: ServerContext; logLevel?: string }): Caller {
+  private callerFor(request?: { send(request: Request, inputKey?: string): Promise<unknown>; ctx: RequestContext; logLevel?: string }): Caller {
     const server = this.server;
     return {
       principal: this.principal,
@@ -127,7 +144,7 @@ export class Session {
    * rounds, and the work outlives the request that started it). Progress goes out in order and is
    * flushed before the answer: on HTTP the response closes the stream, dropping later notifications.
    */
-  private async handle<T>(ctx: ServerContext, work: (call: CallContext) => Promise<T>): Promise<T> {
+  private async handle<T>(ctx: RequestContext, work: (call: CallContext) => Promise<T>): Promise<T> {
     this.lastActive = Date.now();
     const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
     const modern = envelope?.[CLIENT_CAPABILITIES_META_KEY] !== undefined;
@@ -153,7 +170,8 @@ export class Session {
       return result;
     }
     const logLevel = envelope?.[LOG_LEVEL_META_KEY] as string | undefined;
-    const result = await this.inputs.run(ctx, this.principal.key, (ask, signal) => work({ signal, caller: this.callerFor({ send: ask, ctx, logLevel }), onprogress }));
+    // Only the SDK's own dispatch carries an envelope (direct calls are 2025-11-25 requests): ctx is its ServerContext.
+    const result = await this.inputs.run(ctx as ServerContext, this.principal.key, (ask, signal) => work({ signal, caller: this.callerFor({ send: ask, ctx, logLevel }), onprogress }));
     await pending;
     return result as T;
   }
@@ -169,28 +187,7 @@ export class Session {
       this.announced = undefined;
       return { tools: exposure.tools };
     });
-    server.setRequestHandler('tools/call', (request, ctx) =>
-      this.handle(ctx, async (call): Promise<CallToolResult> => {
-        const { arguments: args } = request.params;
-        const name = this.resolveToolName(request.params.name);
-        const meta = hub.metaTools().find((t) => t.name === name);
-        // Catalog tools are checked, audited and counted in hub.callTool: the one pipeline every path to a tool takes.
-        if (!meta) return hub.callTool(name, args, call);
-        const finish = hub.track({ kind: 'meta', tool: name, known: true, client: principal.name, args });
-        if (!allowsMetaTool(principal, meta)) {
-          finish('refused', 'outside the token scope');
-          return toolError(metaToolRefusal(principal, meta));
-        }
-        try {
-          const result = await runMetaTool(meta, args, { hub, call });
-          finish(call.signal?.aborted ? 'cancelled' : result.isError ? 'error' : 'ok', result.isError ? resultText(result) : undefined);
-          return result;
-        } catch (err) {
-          finish('error', String(err));
-          throw err;
-        }
-      }),
-    );
+    server.setRequestHandler('tools/call', (request, ctx) => this.handle(ctx, (call) => this.callTool(request.params, call)));
     // Resources and prompts have no tool name: a scoped client sees those of the servers it has whole (`<prefix>__*`).
     // A resource URI carries its server's prefix (hub://<prefix>/...); one without is an unprefixed server's.
     const serverOf = (uri: string) => parseHubUri(uri)?.server;
@@ -234,6 +231,61 @@ export class Session {
         return hub.catalog.complete(request.params, call);
       }),
     );
+  }
+
+  /** tools/call, however it arrived (the SDK's dispatch or a direct call): a meta-tool here, a catalog tool through hub.callTool. */
+  private async callTool(params: ToolCallParams, call: CallContext): Promise<CallToolResult> {
+    const { hub, principal } = this;
+    const { arguments: args } = params;
+    const name = this.resolveToolName(params.name);
+    const meta = hub.metaTools().find((t) => t.name === name);
+    // Catalog tools are checked, audited and counted in hub.callTool: the one pipeline every path to a tool takes.
+    if (!meta) return hub.callTool(name, args, call);
+    const finish = hub.track({ kind: 'meta', tool: name, known: true, client: principal.name, args });
+    if (!allowsMetaTool(principal, meta)) {
+      finish('refused', 'outside the token scope');
+      return toolError(metaToolRefusal(principal, meta));
+    }
+    try {
+      const result = await runMetaTool(meta, args, { hub, call });
+      finish(call.signal?.aborted ? 'cancelled' : result.isError ? 'error' : 'ok', result.isError ? resultText(result) : undefined);
+      return result;
+    } catch (err) {
+      finish('error', String(err));
+      throw err;
+    }
+  }
+
+  /**
+   * Whether a tools/call may be handed over directly (./direct-calls.ts): this session speaks 2025-11-25
+   * (initialized), and the name is a catalog tool's (meta-tools stay with the SDK's dispatch).
+   */
+  takesDirectCall(name: string): boolean {
+    const version = this.server.getNegotiatedProtocolVersion();
+    if (version === undefined || version >= FIRST_MODERN_REVISION || this.server.getClientCapabilities() === undefined) return false;
+    const resolved = this.resolveToolName(name);
+    return !this.hub.isMetaTool(resolved) && this.hub.catalog.getTool(resolved) !== undefined;
+  }
+
+  /**
+   * A tools/call of a 2025-11-25 client handed over by its transport: the same handle() and callTool() as the
+   * SDK's dispatch, with the request's notifications, requests and log lines sent through the Server's
+   * public API, related to the request as the SDK's own context relates them.
+   */
+  directToolCall(id: string | number, params: ToolCallParams, signal: AbortSignal): Promise<CallToolResult> {
+    const { server } = this;
+    const related = { relatedRequestId: id };
+    const ctx: RequestContext = {
+      mcpReq: {
+        ...(params._meta ? { _meta: params._meta } : {}),
+        signal,
+        notify: (notification) => server.notification(notification as never, related),
+        send: ((request: Request) => server.request(request as never, related)) as never,
+        // Logging/setLevel's threshold, as the SDK's request context applies it (a stdio session has no session id).
+        log: (level, data, logger) => server.sendLoggingMessage({ level, data, ...(logger !== undefined ? { logger } : {}) }),
+      },
+    };
+    return this.handle(ctx, (call) => this.callTool(params, call));
   }
 
   /**
