@@ -34,7 +34,7 @@ beforeAll(() => {
   const files = packed[0].files.map((f) => f.path);
   process.stderr.write(`package-install: ${path.basename(tarball)} ${(packed[0].size / 1024).toFixed(0)} kB packed, ${(packed[0].unpackedSize / 1024).toFixed(0)} kB unpacked, ${files.length} files\n`);
   // What the package holds, and what it must not.
-  expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'orchestrator.config.yaml', 'dist/src/cli.js', 'dist/mocks/xero-api/preload.js', 'dist/custom-servers/clickup/src/index.js', 'docs/adding-a-server.md']));
+  expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'orchestrator.config.yaml', 'dist/src/cli.js', 'dist/ui/index.html', 'dist/mocks/xero-api/preload.js', 'dist/custom-servers/clickup/src/index.js', 'docs/adding-a-server.md']));
   expect(files.filter((f) => /^dist\/(test|bench)\//.test(f) || f === '.npmrc')).toEqual([]);
 
   project = path.join(out, 'project');
