@@ -95,7 +95,12 @@ async function startServers(loaded: LoadedConfig, hubOptions: HubOptions, localC
   return { pool, applied };
 }
 
-async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOptions, extra: { banner?: string[]; onStop?: () => Promise<void>; portSetting?: string } = {}): Promise<void> {
+async function serve(
+  loaded: LoadedConfig,
+  opts: ServeOptions,
+  hubOptions: HubOptions,
+  extra: { banner?: string[]; onStop?: () => Promise<void>; portSetting?: string; onServing?: (hub: Hub) => void } = {},
+): Promise<void> {
   const { unsafeBinding } = await import('./server/auth.js');
   const http = { ...loaded.config.http, ...(opts.host ? { host: opts.host } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) };
   // Before anything starts: an open endpoint on a reachable address is refused with the reason.
@@ -158,6 +163,7 @@ async function serve(loaded: LoadedConfig, opts: ServeOptions, hubOptions: HubOp
     close = handle.close;
     stopAccepting = handle.stopAccepting;
     say([banner(hub, handle.url, handle.consoleUrl, extra.banner !== undefined), ...(extra.banner ?? [])].join('\n'));
+    extra.onServing?.(hub);
   } else {
     const { serveStdio } = await import('./server/stdio.js');
     close = await serveStdio(hub, () => void shutdown('end of input'));
@@ -546,6 +552,8 @@ program
         banner: ['Offline demo: every app below is a local mock, seeded with Acme Ltd data.', ...apps.describe.map((l) => `  ${l}`), ''],
         onStop: apps.close,
         portSetting: '--port',
+        // The console opens onto something: the scenario planned (a dry run, nothing changed) beside the demo's workflow.
+        onServing: (hub) => void Promise.resolve().then(() => hub.startRun({ task: SEED_TASK, dryRun: true }, localPrincipal('demo'))).catch(() => undefined),
       });
       return;
     }

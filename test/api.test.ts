@@ -244,6 +244,12 @@ describe('REST API', () => {
     expect(next.entries.length).toBeGreaterThan(0);
     expect(next.entries[0].ts <= own.entries[2].ts).toBe(true);
     expect((await api('alice', 'GET', '/api/v1/audit?client=ops')).json.entries.every((e: { client: string }) => e.client === 'alice')).toBe(true);
+    // A made-up cursor is refused at once (a base-36 word such as "undefined" once meant a loop over 10^13 lines).
+    for (const cursor of ['undefined', 'zzzzzzzz', '-1', 'x'.repeat(50)]) {
+      const made = await api('alice', 'GET', `/api/v1/audit?cursor=${cursor}`);
+      expect(made.status, cursor).toBe(400);
+      expect(made.json.detail).toMatch(/cursor/);
+    }
     const opsLines = (await api('ops', 'GET', '/api/v1/audit?client=carol&limit=50')).json.entries;
     expect(opsLines.length).toBeGreaterThan(0);
     expect(opsLines.every((e: { client: string }) => e.client === 'carol')).toBe(true);

@@ -474,6 +474,6 @@ describe('executor', () => {
     const bad = await o.run({ steps: [{ id: 'd', tool: 'x__gone' }] });
     expect(bad.status).toBe('failed');
     expect(bad.issues?.[0]).toMatchObject({ step: 'd', field: 'tool' });
-    expect(bad.record.error).toBe('The plan is invalid');
+    expect(bad.record.error).toMatch(/^The plan is invalid:\n- step "d", `tool`: unknown tool "x__gone"/);
   });
 });

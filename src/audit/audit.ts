@@ -111,12 +111,13 @@ export class AuditLog {
     }
     // Each line's position from the oldest: stable across new writes, so a cursor stays valid while the file grows.
     const total = lines.length;
-    const after = options.cursor === undefined ? total : Number.parseInt(options.cursor, 36);
-    if (!Number.isFinite(after) || after < 0) throw new RangeError('cursor is not one this API gave out; start without it');
+    // A cursor is a client's text: only one this API could have given out is taken (no loop over a made-up range).
+    const after = options.cursor === undefined ? total : /^[0-9a-z]{1,8}$/.test(options.cursor) ? Number.parseInt(options.cursor, 36) : -1;
+    if (!(after >= 0 && after <= total)) throw new RangeError('cursor is not one this API gave out (or the log rotated past it); start without it');
     const entries: AuditLine[] = [];
     let last = 0;
     for (let i = total - after; i < total && entries.length < options.limit; i++) {
-      if (i < 0 || !filter(lines[i]!)) continue;
+      if (!filter(lines[i]!)) continue;
       entries.push(lines[i]!);
       last = i;
     }

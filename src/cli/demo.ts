@@ -75,6 +75,8 @@ export async function startDemoApps(options: DemoOptions = {}): Promise<DemoApps
     llm,
     // The official Xero server does not annotate its tools; its list-* tools only read.
     orchestrate: { trust: ['xero__list-*'] },
+    // Shown in the console and list_workflows: the scenario every Monday (its Telegram step waits for consent).
+    workflows: { 'monday-invoices': { name: 'Monday invoice follow-up', schedule: '0 9 * * 1', task: SEED_TASK } },
     dataDir,
   };
   const loaded = parseConfig(stringify(config), path.join(PACKAGE_ROOT, 'demo.config.yaml'));
