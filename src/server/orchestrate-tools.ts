@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ElicitResultSchema } from '@modelcontextprotocol/core';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { CallContext } from '../access/caller.js';
-import type { ApprovalRequest, Approver, PlanningKit, RunResult } from '../planner/index.js';
+import type { ApprovalRequest, Approver, PlanInput, PlanningKit, RunResult } from '../planner/index.js';
 import { ConversationError } from '../planner/index.js';
 import { toolError } from '../catalog/catalog.js';
 import { principalOf } from '../access/policy.js';
@@ -110,6 +110,20 @@ function progressOf(call: CallContext): Progress {
   return (p) => call.onprogress?.({ progress: p.completed, total: p.total, message: p.message });
 }
 
+/** Runs a task (the hub plans) or a given plan for the caller, in its conversation, asking consent through the client where it can. */
+async function runFor(hub: HubServices, call: CallContext, taskOrPlan: string | PlanInput, args: { dryRun?: boolean; context?: Record<string, unknown> }, conversationId: string): Promise<CallToolResult> {
+  const result = await hub.orchestrator.run(taskOrPlan, {
+    signal: call.signal,
+    caller: call.caller,
+    onProgress: progressOf(call),
+    approve: elicitationApprover(call),
+    dryRun: args.dryRun,
+    context: args.context,
+    conversationId,
+  });
+  return runResult(result, conversationId);
+}
+
 const conversationIdField = z.string().min(1).max(100).optional().describe('Continue a conversation: earlier requests in it (tasks, plans, results) are taken into account. Leave out to start one; the answer gives its id.');
 
 export const orchestrate = defineMetaTool({
@@ -139,16 +153,7 @@ export const orchestrate = defineMetaTool({
     if ('error' in conv) return conv.error;
     const unavailable = hub.llmUnavailable(call);
     if (unavailable) return kitResult(await hub.orchestrator.kit(args.task!, unavailable, { caller: call.caller, conversationId: conv.id }));
-    const result = await hub.orchestrator.run(args.task!, {
-      signal: call.signal,
-      caller: call.caller,
-      onProgress: progressOf(call),
-      approve: elicitationApprover(call),
-      dryRun: args.dryRun,
-      context: args.context,
-      conversationId: conv.id,
-    });
-    return runResult(result, conv.id);
+    return runFor(hub, call, args.task!, args, conv.id);
   },
 });
 
@@ -172,16 +177,7 @@ export const runPlan = defineMetaTool({
   async run(args, { hub, call }) {
     const conv = conversation(hub, call, args.conversationId);
     if ('error' in conv) return conv.error;
-    const result = await hub.orchestrator.run(args.plan as never, {
-      signal: call.signal,
-      caller: call.caller,
-      onProgress: progressOf(call),
-      approve: elicitationApprover(call),
-      dryRun: args.dryRun,
-      context: args.context,
-      conversationId: conv.id,
-    });
-    return runResult(result, conv.id);
+    return runFor(hub, call, args.plan as PlanInput, args, conv.id);
   },
 });
 
